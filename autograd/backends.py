@@ -1,0 +1,176 @@
+"""The two kinds of numbers the rule table computes with.
+
+Every rule in `autograd.ops` is written once against a backend `m`: `SCALAR`
+(Python floats through `math`, because a numpy call on a float costs ~20x more)
+or `ARRAY` (numpy arrays). A backend supplies the elementary functions and the
+domain checks, whose messages differ: a float names its value, an array says
+how many entries are bad and where the first one is.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from types import SimpleNamespace
+
+import numpy as np
+
+
+# ---------------------------------------------------------------- scalars
+def _scalar_exp(a: float) -> float:
+    try:
+        return math.exp(a)
+    except OverflowError:
+        return math.inf
+
+
+def _scalar_pow(a: float, b: float) -> float:
+    """IEEE-style a**b: inf for 0**negative, nan for a negative base and fractional b."""
+    try:
+        return math.pow(a, b)
+    except ValueError:
+        return math.inf if a == 0 else math.nan
+    except OverflowError:
+        return math.inf
+
+
+def _scalar_sigmoid(a: float) -> float:
+    # Two branches so that exp never overflows.
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+def _scalar_log_base(a: float) -> float:
+    """log(a) as it enters d(a**b)/db = a**b * log(a): 0 at a == 0, nan for a < 0."""
+    if a > 0:
+        return math.log(a)
+    return 0.0 if a == 0 else math.nan
+
+
+def _scalar_check_log(op: str, a: float) -> None:
+    if not a > 0:
+        raise ValueError(f"{op}: the argument must be positive, got {a!r}")
+
+
+def _scalar_check_pow(a: float, b: float) -> None:
+    if a == 0 and b < 0:
+        raise ZeroDivisionError(f"pow: 0.0 ** {b!r} is undefined (division by zero)")
+    if a < 0 and b != int(b):
+        raise ValueError(f"pow: negative base {a!r} with the non-integer exponent {b!r}")
+
+
+def _scalar_check_nonnegative(op: str, a: float) -> None:
+    if not a >= 0:
+        raise ValueError(f"{op}: the argument must be non-negative, got {a!r}")
+
+
+def _scalar_check_finite(op: str, a: float) -> None:
+    if math.isnan(a) or math.isinf(a):
+        raise ValueError(f"{op}: the result is {a!r}")
+
+
+SCALAR = SimpleNamespace(
+    name="scalar",
+    exp=_scalar_exp,
+    log=math.log,
+    tanh=math.tanh,
+    sigmoid=_scalar_sigmoid,
+    relu=lambda a: a if a > 0 else 0.0,
+    abs=abs,
+    sqrt=math.sqrt,
+    pow=_scalar_pow,
+    log_base=_scalar_log_base,
+    check_log=_scalar_check_log,
+    check_pow=_scalar_check_pow,
+    check_nonnegative=_scalar_check_nonnegative,
+    check_finite=_scalar_check_finite,
+    sign=lambda a: (a > 0) - (a < 0),
+    clip=lambda a, lo, hi: min(max(a, lo), hi),
+    inside=lambda a, lo, hi: float(lo <= a <= hi),
+    maximum=max,
+    add_n=sum,
+)
+
+
+# ---------------------------------------------------------------- arrays
+def _first_index(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.unravel_index(int(np.argmax(mask)), mask.shape))
+
+
+def _array_check_log(op: str, a: np.ndarray) -> None:
+    bad = ~(a > 0)
+    if bad.any():
+        where = _first_index(bad)
+        raise ValueError(
+            f"{op}: the argument must be positive, but {int(bad.sum())} of {a.size} "
+            f"entries are not; the first is {float(a[where])!r} at index {where}"
+        )
+
+
+def _array_check_nonnegative(op: str, a: np.ndarray) -> None:
+    bad = ~(a >= 0)
+    if bad.any():
+        where = _first_index(bad)
+        raise ValueError(
+            f"{op}: the argument must be non-negative, but {int(bad.sum())} of {a.size} "
+            f"entries are not; the first is {float(a[where])!r} at index {where}"
+        )
+
+
+def _array_pow(a: np.ndarray, b) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.power(a, b)
+
+
+def _array_log_base(a: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a > 0, np.log(np.where(a > 0, a, 1.0)), np.where(a == 0, 0.0, np.nan))
+
+
+def _array_sigmoid(a: np.ndarray) -> np.ndarray:
+    # exp(-logaddexp(0, -a)) never overflows.
+    return np.exp(-np.logaddexp(0.0, -a))
+
+
+def _array_exp(a: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return np.exp(a)
+
+
+def _array_check_pow(a: np.ndarray, b) -> None:
+    """Arrays follow IEEE (inf, nan), as numpy and PyTorch do."""
+
+
+def _array_check_finite(op: str, a: np.ndarray) -> None:
+    bad = ~np.isfinite(a)
+    if bad.any():
+        where = _first_index(bad)
+        raise ValueError(
+            f"{op}: {int(bad.sum())} of {a.size} entries are not finite; "
+            f"the first is {float(a[where])!r} at index {where}"
+        )
+
+
+ARRAY = SimpleNamespace(
+    name="array",
+    exp=_array_exp,
+    log=np.log,
+    tanh=np.tanh,
+    sigmoid=_array_sigmoid,
+    relu=lambda a: np.maximum(a, 0),
+    abs=np.abs,
+    sqrt=np.sqrt,
+    pow=_array_pow,
+    log_base=_array_log_base,
+    check_log=_array_check_log,
+    check_pow=_array_check_pow,
+    check_nonnegative=_array_check_nonnegative,
+    check_finite=_array_check_finite,
+    sign=np.sign,
+    clip=np.clip,
+    inside=lambda a, lo, hi: (a >= lo) & (a <= hi),
+    maximum=np.maximum,
+    add_n=lambda xs: functools.reduce(np.add, xs),
+)

@@ -1,0 +1,167 @@
+"""The backpropagation core shared by `Value` and `Tensor`: node storage, the one
+iterative topological order, the backward walker, `no_grad` and scopes.
+
+The walker knows nothing about individual ops: every non-leaf node points at an
+`Op` (see `autograd.ops`) whose `backward` returns one gradient per parent.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from typing import Any
+
+_parents_of = attrgetter("_prev")
+
+
+def topological_order(root: Any, parents: Callable[[Any], Iterable[Any]] = _parents_of) -> list:
+    """Every node reachable from `root`, each after all of its parents (root last).
+
+    Iterative depth-first search, so graphs millions of nodes deep need no recursion.
+    `parents(node)` says how to reach a node's inputs; it defaults to `node._prev`.
+    """
+    order: list = []
+    visited = {root}  # nodes hash by identity
+    # Each stack entry is (node, iterator over its parents); a node is emitted
+    # once its iterator is exhausted, i.e. after all its parents.
+    stack = [(root, iter(parents(root)))]
+    push, pop, emit, mark = stack.append, stack.pop, order.append, visited.add
+    while stack:
+        node, pending = stack[-1]
+        for parent in pending:
+            if parent not in visited:
+                mark(parent)
+                push((parent, iter(parents(parent))))
+                break
+        else:
+            pop()
+            emit(node)
+    return order
+
+
+class Scope:
+    """One call of a composite function ("softmax", a module's forward).
+
+    Every node recorded during the call points at the same Scope, so a graph
+    drawing can fold them into one box. `parent` is the enclosing call, if any.
+    """
+
+    __slots__ = ("name", "parent")
+
+    def __init__(self, name: str, parent: Scope | None) -> None:
+        self.name = name
+        self.parent = parent
+
+    @property
+    def path(self) -> str:
+        """Names from the outermost call inward, joined by "/"."""
+        names = []
+        scope: Scope | None = self
+        while scope is not None:
+            names.append(scope.name)
+            scope = scope.parent
+        return "/".join(reversed(names))
+
+    def __repr__(self) -> str:
+        return f"Scope({self.path!r})"
+
+
+class _GradMode(threading.local):
+    """Per-thread recording state: whether graphs are recorded, and the open scope."""
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.scope: Scope | None = None
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True unless the current thread is inside `no_grad()`."""
+    return _mode.enabled
+
+
+class no_grad:  # noqa: N801 - a context manager named like PyTorch's
+    """Record nothing inside this block (thread-local, nestable): results are constants."""
+
+    __slots__ = ("_previous",)
+
+    def __enter__(self) -> None:
+        self._previous = _mode.enabled
+        _mode.enabled = False
+
+    def __exit__(self, *exc_info: object) -> None:
+        _mode.enabled = self._previous
+
+
+class scope:  # noqa: N801 - used as a context manager, like no_grad
+    """Tag every node recorded inside the block with one `Scope` call named `name`.
+
+    `visualize.draw(..., collapse=True)` folds each call into a box; nested calls
+    (cross_entropy calling log_softmax) nest.
+    """
+
+    __slots__ = ("name", "_previous")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> Scope:
+        self._previous = previous = _mode.scope
+        current = _mode.scope = Scope(self.name, previous)
+        return current
+
+    def __exit__(self, *exc_info: object) -> None:
+        _mode.scope = self._previous
+
+
+class Node:
+    """Storage shared by both engines; `Value` and `Tensor` add the operators.
+
+    `_prev` is the tuple of parent nodes (empty for a leaf or a constant), `_op`
+    the primitive that made the node (None for a leaf), `_ctx` any constant the
+    primitive needs (an exponent, an axis, an index), `_scope` the composite
+    function that recorded it. Nodes hold references only to their parents, so a
+    graph has no reference cycles and is freed by reference counting alone.
+    """
+
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_ctx", "_scope")
+
+    _EMPTY_GRAD: object = None  # what an intermediate node's grad is reset to
+
+    def _backpropagate(self, seed: object) -> None:
+        """Add d(self)/d(leaf) * seed to every leaf's grad; reset intermediates first.
+
+        The walker knows no op: each node's bound op (`op.propagate(node)`) applies
+        its rule and adds the results to the parents' grads, in the engine's way.
+        """
+        order = topological_order(self)
+        empty = self._EMPTY_GRAD
+        for node in order:
+            if node._op is not None:
+                node.grad = empty
+        self._accumulate(seed)
+        for node in reversed(order):
+            op = node._op
+            if op is not None:
+                op.propagate(node)
+
+    def _accumulate(self, grad: object) -> None:
+        raise NotImplementedError  # pragma: no cover - each engine defines it
+
+    @property
+    def op(self) -> str:
+        """Name of the primitive that produced this node ("" for a leaf or constant)."""
+        return "" if self._op is None else self._op.name
+
+    @property
+    def parents(self) -> tuple:
+        """The nodes this one was computed from (empty for a leaf)."""
+        return self._prev
+
+    @property
+    def scope(self) -> Scope | None:
+        """The composite-function call ("softmax", a module) that recorded this node."""
+        return self._scope

@@ -1,0 +1,447 @@
+"""`Tensor`: the array engine, one numpy array per graph node, PyTorch-like names.
+
+Uses the same rule table as `Value` (`autograd.ops`, `autograd.tensor_ops`) with
+the `ARRAY` backend; broadcast gradients are summed back by `ops.unbroadcast`.
+Only nodes that need a gradient are recorded: an op whose inputs are all
+constants (or that runs under `no_grad`) returns a constant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from autograd import ops, tensor_ops  # noqa: F401 - tensor_ops registers its rules
+from autograd.backends import ARRAY
+from autograd.graph import Node, _mode
+
+
+class _TensorOp:
+    """A primitive bound to the array backend."""
+
+    __slots__ = ("name", "primitive", "elementwise")
+
+    def __init__(self, primitive: ops.Primitive) -> None:
+        self.name = primitive.name
+        self.primitive = primitive
+        self.elementwise = primitive.elementwise
+
+    def propagate(self, node: Tensor) -> None:
+        """Apply the rule at `node`; add each parent's share to its `.grad` if it wants one."""
+        parents = node._prev
+        needs = tuple(p.requires_grad for p in parents)
+        grads = self.primitive.backward(ARRAY, node._ctx, needs, node.grad, node.data,
+                                        *[p.data for p in parents])
+        for parent, need, grad in zip(parents, needs, grads):
+            if need and grad is not None:
+                if self.elementwise:
+                    grad = ops.unbroadcast(np.asarray(grad), parent.data.shape)
+                parent._accumulate(grad, shared=grad is node.grad)
+
+    def local_derivatives(self, node: Tensor) -> tuple[tuple[int, ...], ...]:
+        """Shapes of the Jacobians d(node)/d(parent), as (out shape + parent shape)."""
+        return tuple(node.data.shape + p.data.shape for p in node._prev)
+
+    def __repr__(self) -> str:
+        return f"<tensor op {self.name}>"
+
+
+_OPS = {name: _TensorOp(primitive) for name, primitive in ops.PRIMITIVES.items()}
+_BINARY_SYMBOLS = {"add": "+", "mul": "*", "pow": "**", "maximum": "maximum", "matmul": "@"}
+
+
+def _as_array(data: object, dtype: object = None) -> np.ndarray:
+    """Float array from numbers, nested lists or arrays: float64 unless float32 is given."""
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        array = np.asarray(data)
+    except (ValueError, TypeError) as error:
+        raise TypeError(f"Tensor: cannot make an array from {type(data).__name__}: {error}") \
+            from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor: expected numbers, got an array of dtype {array.dtype}")
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Tensor: dtype must be a float type, got {dtype}")
+        return array.astype(dtype, copy=False)
+    if array.dtype.kind == "f" and array.dtype.itemsize >= 4:
+        return array  # float32 and float64 are kept
+    return array.astype(np.float64)
+
+
+class Tensor(Node):
+    """An n-d array node: `.data` (ndarray), `.grad` (ndarray of the same shape, or None).
+
+    `requires_grad=True` makes a leaf a parameter: it collects gradients. Results
+    of ops on such tensors record the graph; everything else is a constant.
+    """
+
+    __slots__ = ("requires_grad",)
+    __array_ufunc__ = None  # ndarray + Tensor defers to Tensor.__radd__
+
+    def __init__(self, data: object, requires_grad: bool = False, dtype: object = None,
+                 label: str = "") -> None:
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.label = label
+        self.requires_grad = bool(requires_grad)
+        self._prev = ()
+        self._op = None
+        self._ctx = None
+        self._scope = None
+
+    # ------------------------------------------------------------ recording
+    @staticmethod
+    def _apply(name: str, parents: tuple[Tensor, ...], ctx: object = None) -> Tensor:
+        """Run primitive `name` forward on the parents' data and record the node if needed."""
+        op = _OPS[name]
+        datas = [p.data for p in parents]
+        primitive = op.primitive
+        if primitive.check is not None:
+            primitive.check(ARRAY, ctx, *datas)
+        try:
+            data = primitive.forward(ARRAY, ctx, *datas)
+        except ValueError as error:
+            raise _shape_error(name, datas, ctx, error) from None
+        out = Tensor.__new__(Tensor)
+        out.data = data if type(data) is np.ndarray else np.asarray(data)
+        out.grad = None
+        out.label = ""
+        if _mode.enabled and any(p.requires_grad for p in parents):
+            out.requires_grad = True
+            out._prev = parents
+            out._op = op
+            out._ctx = ctx
+            out._scope = _mode.scope
+        else:
+            out.requires_grad = False
+            out._prev = ()
+            out._op = None
+            out._ctx = None
+            out._scope = None
+        return out
+
+    def _lift(self, other: object) -> Tensor:
+        """A constant Tensor for a number or array operand, in this tensor's dtype."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, (int, float, np.ndarray, np.number, list, tuple)) \
+                and not isinstance(other, bool):
+            return Tensor(np.asarray(other, dtype=self.data.dtype))
+        raise TypeError(f"unsupported operand type for Tensor: {type(other).__name__}")
+
+    # ------------------------------------------------------------ elementwise primitives
+    def __add__(self, other: object) -> Tensor:
+        return Tensor._apply("add", (self, self._lift(other)))
+
+    def __mul__(self, other: object) -> Tensor:
+        return Tensor._apply("mul", (self, self._lift(other)))
+
+    def __neg__(self) -> Tensor:
+        return Tensor._apply("neg", (self,))
+
+    def __pow__(self, other: object) -> Tensor:
+        if isinstance(other, Tensor):
+            return Tensor._apply("pow", (self, other))
+        if isinstance(other, (int, float, np.number)) and not isinstance(other, bool):
+            return Tensor._apply("pow_const", (self,), float(other))
+        return Tensor._apply("pow", (self, self._lift(other)))
+
+    def __rpow__(self, other: object) -> Tensor:
+        return Tensor._apply("pow", (self._lift(other), self))
+
+    def __matmul__(self, other: object) -> Tensor:
+        return Tensor._apply("matmul", (self, self._lift(other)))
+
+    def __rmatmul__(self, other: object) -> Tensor:
+        return Tensor._apply("matmul", (self._lift(other), self))
+
+    def exp(self) -> Tensor:
+        """e ** x, elementwise."""
+        return Tensor._apply("exp", (self,))
+
+    def log(self) -> Tensor:
+        """Natural log, elementwise; every entry must be positive."""
+        return Tensor._apply("log", (self,))
+
+    def tanh(self) -> Tensor:
+        return Tensor._apply("tanh", (self,))
+
+    def sigmoid(self) -> Tensor:
+        """1 / (1 + e ** -x), elementwise, without overflow."""
+        return Tensor._apply("sigmoid", (self,))
+
+    def relu(self) -> Tensor:
+        """max(x, 0), elementwise; the derivative at 0 is 0."""
+        return Tensor._apply("relu", (self,))
+
+    def abs(self) -> Tensor:
+        return Tensor._apply("abs", (self,))
+
+    def sqrt(self) -> Tensor:
+        """Square root, elementwise; entries must be non-negative."""
+        return Tensor._apply("sqrt", (self,))
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        """Clamp into [lo, hi]; the gradient passes where lo <= x <= hi."""
+        lo = -np.inf if lo is None else float(lo)
+        hi = np.inf if hi is None else float(hi)
+        if lo > hi:
+            raise ValueError(f"clip: lo={lo} is greater than hi={hi}")
+        return Tensor._apply("clip", (self,), (lo, hi))
+
+    def maximum(self, other: object) -> Tensor:
+        """Elementwise maximum; at ties the gradient is split evenly."""
+        return Tensor._apply("maximum", (self, self._lift(other)))
+
+    # ------------------------------------------------------------ composed from primitives
+    def __sub__(self, other: object) -> Tensor:
+        return self + (-self._lift(other))
+
+    def __rsub__(self, other: object) -> Tensor:
+        return self._lift(other) + (-self)
+
+    def __truediv__(self, other: object) -> Tensor:
+        return self * self._lift(other) ** -1
+
+    def __rtruediv__(self, other: object) -> Tensor:
+        return self._lift(other) * self ** -1
+
+    def __radd__(self, other: object) -> Tensor:
+        return self._lift(other) + self
+
+    def __rmul__(self, other: object) -> Tensor:
+        return self._lift(other) * self
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over `axis`: sum(x) * (1 / count)."""
+        axes = _axes(axis, self.data.ndim, "mean")
+        count = int(np.prod([self.data.shape[a] for a in axes]))
+        return self.sum(axis, keepdims) * (1.0 / count if count else np.nan)
+
+    # ------------------------------------------------------------ reductions and shapes
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over `axis` (int, tuple or None for all)."""
+        return Tensor._apply("sum", (self,), (_axes(axis, self.data.ndim, "sum"), keepdims))
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Maximum over `axis`; tied maxima share the gradient evenly."""
+        return self._extreme("max", axis, keepdims)
+
+    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Minimum over `axis`; tied minima share the gradient evenly."""
+        return self._extreme("min", axis, keepdims)
+
+    def _extreme(self, name: str, axis: object, keepdims: bool) -> Tensor:
+        axes = _axes(axis, self.data.ndim, name)
+        if any(self.data.shape[a] == 0 for a in axes):
+            raise ValueError(f"{name}: cannot reduce an empty axis of shape {self.shape}")
+        return Tensor._apply(name, (self,), (axes, keepdims))
+
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        """Same data in a new shape (one entry may be -1)."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return Tensor._apply("reshape", (self,), tuple(int(n) for n in shape))
+
+    def transpose(self, *axes: int) -> Tensor:
+        """Permute axes (all reversed when none are given), like numpy."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        ndim = self.data.ndim
+        if not axes:
+            axes = tuple(reversed(range(ndim)))
+        elif sorted(a % ndim if -ndim <= a < ndim else a for a in axes) != list(range(ndim)):
+            raise ValueError(f"transpose: {axes} is not a permutation of the axes of {self.shape}")
+        return Tensor._apply("transpose", (self,), tuple(a % ndim for a in axes))
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - numpy/PyTorch name
+        """All axes reversed."""
+        return self.transpose()
+
+    def __getitem__(self, index: object) -> Tensor:
+        index, basic = _normalise_index(index)
+        try:
+            return Tensor._apply("getitem", (self,), (index, basic))
+        except IndexError as error:
+            raise IndexError(f"getitem: {error} (tensor shape {self.shape})") from None
+
+    # ------------------------------------------------------------ backward
+    def backward(self, grad: object = None) -> None:
+        """Backpropagate from this tensor, adding d(self)/d(leaf) * grad to each leaf's `.grad`.
+
+        `grad` defaults to 1 for a tensor of one element; any other tensor needs an
+        explicit `grad` of its shape (as in PyTorch). Leaf gradients accumulate across
+        calls; intermediate nodes' `.grad` are reset each call. Iterative: no depth limit.
+        """
+        if not self.requires_grad:
+            raise ValueError("backward: this tensor does not require grad (it is a constant; "
+                             "create a leaf with requires_grad=True)")
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward: a tensor of shape {self.shape} is not a scalar; pass "
+                    f"grad= of shape {self.shape} (or reduce it, e.g. .sum())"
+                )
+            seed = np.ones_like(self.data)
+        else:
+            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
+            if seed.shape != self.data.shape:
+                raise ValueError(
+                    f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}"
+                )
+            if not np.isfinite(seed).all():
+                raise ValueError("backward: grad contains NaN or inf")
+            seed = seed.astype(self.data.dtype)
+        self._backpropagate(seed)
+
+    def _accumulate(self, grad: np.ndarray, shared: bool = True) -> None:
+        """Add `grad` to `.grad`. A leaf keeps an array of its own (never a view of another)."""
+        if type(grad) is not np.ndarray or grad.dtype != self.data.dtype:
+            grad = np.asarray(grad, dtype=self.data.dtype)
+        if grad.shape != self.data.shape:
+            grad = np.broadcast_to(grad, self.data.shape)
+        if self.grad is not None:
+            self.grad = self.grad + grad
+        elif self._op is None and (shared or grad.base is not None):
+            self.grad = grad.copy()
+        else:
+            self.grad = grad
+
+    # ------------------------------------------------------------ conveniences
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def item(self) -> float:
+        """The single number of a one-element tensor."""
+        if self.data.size != 1:
+            raise ValueError(f"item: the tensor has {self.data.size} elements, not 1")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The data array (shared, not copied)."""
+        return self.data
+
+    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def detach(self) -> Tensor:
+        """A constant sharing this tensor's data: no graph, no gradient."""
+        return Tensor(self.data)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", threshold=20,
+                               prefix="Tensor(")
+        extras = "" if self.data.dtype == np.float64 else f", dtype={self.data.dtype}"
+        if self.requires_grad:
+            extras += ", requires_grad=True" if self._op is None else f", op={self._op.name}"
+        if self.label:
+            extras += f", label={self.label!r}"
+        return f"Tensor({body}{extras})"
+
+
+def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis (np.concatenate)."""
+    parents = _join_inputs(tensors, "concatenate")
+    return Tensor._apply("concatenate", parents, axis % max(parents[0].data.ndim, 1))
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along a new axis (np.stack)."""
+    parents = _join_inputs(tensors, "stack")
+    return Tensor._apply("stack", parents, axis % (parents[0].data.ndim + 1))
+
+
+def maximum(a: object, b: object) -> Tensor:
+    """Elementwise maximum of two tensors (or a tensor and a number/array)."""
+    first = a if isinstance(a, Tensor) else Tensor(a)
+    return first.maximum(b)
+
+
+# ---------------------------------------------------------------- helpers
+def _join_inputs(tensors: Sequence[object], op: str) -> tuple[Tensor, ...]:
+    parents = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
+    if not parents:
+        raise ValueError(f"{op}: needs at least one tensor")
+    return parents
+
+
+def _axes(axis: object, ndim: int, op: str) -> tuple[int, ...]:
+    """Normalise an axis argument (None, int or tuple) to sorted non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    raw = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = []
+    for a in raw:
+        if not -ndim <= a < max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims")
+        axes.append(int(a) % max(ndim, 1))
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: repeated axis in {axis}")
+    return tuple(sorted(axes)) if ndim else ()
+
+
+def _normalise_index(index: object) -> tuple[object, bool]:
+    """Tensors and lists in an index become integer/boolean arrays; say if it is basic."""
+    parts = index if isinstance(index, tuple) else (index,)
+    converted = []
+    basic = True
+    for part in parts:
+        if isinstance(part, Tensor):
+            part = part.data
+            if part.dtype.kind == "f":
+                if not np.all(part == np.round(part)):
+                    raise IndexError("getitem: a float tensor used as an index must hold "
+                                     "whole numbers")
+                part = part.astype(np.int64)
+        elif isinstance(part, list):
+            part = np.asarray(part)
+        if isinstance(part, np.ndarray):
+            basic = False
+            if part.dtype.kind not in "biu":
+                raise IndexError(f"getitem: index arrays must be integer or boolean, "
+                                 f"got {part.dtype}")
+        converted.append(part)
+    result = tuple(converted) if isinstance(index, tuple) else converted[0]
+    return result, basic
+
+
+def _shape_error(name: str, datas: list[np.ndarray], ctx: object,
+                 error: ValueError) -> ValueError:
+    """Restate numpy's complaint with the op's name and every operand's shape."""
+    shapes = " and ".join(str(d.shape) for d in datas)
+    if name == "reshape":
+        return ValueError(f"reshape: cannot reshape a tensor of shape {shapes} "
+                          f"({datas[0].size} elements) into {ctx}")
+    if name in ("concatenate", "stack"):
+        return ValueError(f"{name}: shapes {shapes} do not fit along axis {ctx} ({error})")
+    if name == "matmul":
+        return ValueError(f"matmul: shapes {shapes} are not aligned for a @ b "
+                          f"(the last axis of a must equal the second-to-last of b)")
+    symbol = _BINARY_SYMBOLS.get(name, name)
+    return ValueError(f"{symbol}: cannot broadcast shapes {shapes} ({error})")

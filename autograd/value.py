@@ -1,0 +1,223 @@
+"""`Value`: the scalar engine, one Python float per graph node (micrograd's model).
+
+Every arithmetic operation on Values records a node; `backward()` applies the
+chain rule through the rule table in `autograd.ops` with the `SCALAR` backend.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from functools import partial
+
+from autograd import ops
+from autograd.backends import SCALAR
+from autograd.graph import Node, _mode
+
+_ALL = (True,) * 8  # scalar inputs always want their gradient
+_NUMBER_TYPES = (int, float)
+
+
+class _ScalarOp:
+    """A primitive bound to the float backend; `backward(node)` feeds it the node's numbers."""
+
+    __slots__ = ("name", "primitive", "forward", "rule", "check")
+
+    def __init__(self, primitive: ops.Primitive) -> None:
+        self.name = primitive.name
+        self.primitive = primitive
+        self.forward = partial(primitive.forward, SCALAR)
+        self.rule = partial(primitive.backward, SCALAR)
+        self.check = None if primitive.check is None else partial(primitive.check, SCALAR)
+
+    def propagate(self, node: Value) -> None:
+        """Apply the rule at `node` and add each parent's share to its `.grad`."""
+        parents = node._prev
+        if len(parents) == 2:  # unrolled for the common cases: this loop is the hot path
+            a, b = parents
+            da, db = self.rule(node._ctx, _ALL, node.grad, node.data, a.data, b.data)
+            a.grad += da
+            b.grad += db
+        elif len(parents) == 1:
+            a = parents[0]
+            a.grad += self.rule(node._ctx, _ALL, node.grad, node.data, a.data)[0]
+        else:
+            grads = self.rule(node._ctx, _ALL, node.grad, node.data, *[p.data for p in parents])
+            for parent, grad in zip(parents, grads):
+                parent.grad += grad
+
+    def local_derivatives(self, node: Value) -> tuple[float, ...]:
+        """d(node)/d(parent) for each parent: the numbers the chain rule multiplies."""
+        return self.rule(node._ctx, _ALL, 1.0, node.data, *[p.data for p in node._prev])
+
+    def __repr__(self) -> str:
+        return f"<scalar op {self.name}>"
+
+
+_OPS = {name: _ScalarOp(primitive) for name, primitive in ops.PRIMITIVES.items()}
+_ADD, _MUL, _NEG, _POW, _POW_CONST = (_OPS[n] for n in ("add", "mul", "neg", "pow", "pow_const"))
+_EXP, _LOG, _TANH, _SIGMOID, _RELU = (_OPS[n] for n in ("exp", "log", "tanh", "sigmoid", "relu"))
+_ABS, _ADD_N = _OPS["abs"], _OPS["add_n"]
+
+
+def _as_float(data: object, where: str) -> float:
+    # bool is a number in Python, but Value(True) is almost always a mistake.
+    if isinstance(data, numbers.Real) and not isinstance(data, bool):
+        return float(data)
+    raise TypeError(f"{where}: expected a real number, got {type(data).__name__} {data!r}")
+
+
+class Value(Node):
+    """A scalar node: `.data` (float), `.grad` (float, d(root)/d(self) after backward)."""
+
+    __slots__ = ()
+
+    def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
+        # `_children` and `_op` exist for micrograd compatibility and are ignored: only
+        # the engine records graph edges.
+        self.data = data if type(data) is float else _as_float(data, "Value")
+        self.grad = 0.0
+        self.label = label
+        self._prev = ()
+        self._op = None
+        self._ctx = None
+        self._scope = None
+
+    # ------------------------------------------------------------ node creation
+    @staticmethod
+    def _record(op: _ScalarOp, parents: tuple, data: float, ctx: object = None) -> Value:
+        out = Value.__new__(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out._ctx = ctx
+        mode = _mode
+        if mode.enabled:
+            out._prev = parents
+            out._op = op
+            out._scope = mode.scope
+        else:
+            out._prev = ()
+            out._op = None
+            out._scope = None
+        return out
+
+    def _unary(self, op: _ScalarOp) -> Value:
+        if op.check is not None:
+            op.check(None, self.data)
+        return Value._record(op, (self,), op.forward(None, self.data))
+
+    # ------------------------------------------------------------ primitives
+    def __add__(self, other: Value | float) -> Value:
+        if type(other) is not Value:
+            other = _constant(other, "+")
+        return Value._record(_ADD, (self, other), self.data + other.data)
+
+    def __mul__(self, other: Value | float) -> Value:
+        if type(other) is not Value:
+            other = _constant(other, "*")
+        return Value._record(_MUL, (self, other), self.data * other.data)
+
+    def __neg__(self) -> Value:
+        return Value._record(_NEG, (self,), -self.data)
+
+    def __pow__(self, other: Value | float) -> Value:
+        if isinstance(other, Value):
+            _POW.check(None, self.data, other.data)
+            return Value._record(_POW, (self, other), _POW.forward(None, self.data, other.data))
+        exponent = _as_float(other, f"{self!r} ** exponent")
+        _POW_CONST.check(exponent, self.data)
+        return Value._record(_POW_CONST, (self,), _POW_CONST.forward(exponent, self.data),
+                             exponent)
+
+    def exp(self) -> Value:
+        """e ** self."""
+        return self._unary(_EXP)
+
+    def log(self) -> Value:
+        """Natural logarithm; the argument must be positive."""
+        return self._unary(_LOG)
+
+    def tanh(self) -> Value:
+        return self._unary(_TANH)
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e ** -self), computed without overflow."""
+        return self._unary(_SIGMOID)
+
+    def relu(self) -> Value:
+        """max(self, 0); the derivative at 0 is 0."""
+        return self._unary(_RELU)
+
+    def abs(self) -> Value:
+        return self._unary(_ABS)
+
+    @staticmethod
+    def sum(values: Iterable[Value | float]) -> Value:
+        """One n-ary `add_n` node for sum(values): cheaper than n - 1 binary adds."""
+        terms = tuple(v if type(v) is Value else _constant(v, "sum") for v in values)
+        if not terms:
+            raise ValueError("Value.sum: needs at least one value")
+        return Value._record(_ADD_N, terms, _ADD_N.forward(None, *[t.data for t in terms]))
+
+    # ------------------------------------------------------------ composed from primitives
+    def __sub__(self, other: Value | float) -> Value:
+        return self + (-other if type(other) is Value else -_as_float(other, "-"))
+
+    def __truediv__(self, other: Value | float) -> Value:
+        if type(other) is not Value:
+            other = _constant(other, "/")
+        if other.data == 0:
+            raise ZeroDivisionError(f"division by zero: {self.data!r} / {other!r}")
+        return self * other ** -1
+
+    def __radd__(self, other: float) -> Value:
+        return self + other
+
+    def __rmul__(self, other: float) -> Value:
+        return self * other
+
+    def __rsub__(self, other: float) -> Value:
+        return _constant(other, "-") + (-self)
+
+    def __rtruediv__(self, other: float) -> Value:
+        return _constant(other, "/") / self
+
+    def __rpow__(self, other: float) -> Value:
+        return _constant(other, "**") ** self
+
+    # ------------------------------------------------------------ backward
+    def backward(self, grad: float = 1.0) -> None:
+        """Backpropagate from this node: add d(self)/d(leaf) * grad to every leaf's `.grad`.
+
+        Leaf gradients accumulate across calls (calling twice doubles them, like
+        PyTorch with `retain_graph=True`); every intermediate node's `.grad` is reset
+        to 0 first, then holds d(self)/d(node) for this call. Iterative: no depth limit.
+        """
+        self._backpropagate(_as_float(grad, "backward(grad)"))
+
+    _EMPTY_GRAD = 0.0
+
+    def _accumulate(self, grad: float) -> None:
+        self.grad += grad
+
+    # ------------------------------------------------------------ conveniences
+    def item(self) -> float:
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+
+
+def _constant(value: object, op: str) -> Value:
+    """Wrap a number as a leaf Value; anything else is a TypeError naming the operator."""
+    if isinstance(value, _NUMBER_TYPES) or isinstance(value, numbers.Real):
+        return Value(value)
+    raise TypeError(
+        f"unsupported operand type for {op}: 'Value' and '{type(value).__name__}'"
+    )
+
