@@ -31,8 +31,9 @@ class GradcheckResult:
     def __str__(self) -> str:
         verdict = "PASS" if self.ok else "FAIL"
         return (
-            f"gradcheck {verdict}: {self.checked} elements, max abs error {self.max_abs_error:.3g}, "
-            f"max rel error {self.max_rel_error:.3g}; worst at input {self.worst_input} "
+            f"gradcheck {verdict}: {self.checked} elements, "
+            f"max abs error {self.max_abs_error:.3g}, max rel error {self.max_rel_error:.3g}; "
+            f"worst at input {self.worst_input} "
             f"index {self.worst_index}: backward {self.analytic:.10g} vs "
             f"finite difference {self.numeric:.10g}"
         )
