@@ -104,3 +104,8 @@ MAXIMUM = define("maximum", lambda m, c, a, b: m.maximum(a, b),
                  lambda m, c, n, g, out, a, b: (g * ((a > b) + 0.5 * (a == b)),
                                                 g * ((b > a) + 0.5 * (a == b))),
                  elementwise=True)
+
+
+# The rest of the table: tensor-only rules and the fused softmax-cross-entropy. Imported
+# here, after `define` exists, so that importing `ops` always yields the whole table.
+from autograd import fused, tensor_ops  # noqa: E402, F401

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from autograd import ops, tensor_ops  # noqa: F401 - tensor_ops registers its rules
+from autograd import ops
 from autograd.backends import ARRAY
 from autograd.graph import Node, _mode
 

@@ -102,6 +102,15 @@ class Value(Node):
             out._scope = None
         return out
 
+    @staticmethod
+    def _apply(name: str, parents: tuple[Value, ...], ctx: object = None) -> Value:
+        """Run any registered primitive on Values: check, forward, record."""
+        op = _OPS[name]
+        datas = [p.data for p in parents]
+        if op.check is not None:
+            op.check(ctx, *datas)
+        return Value._record(op, parents, op.forward(ctx, *datas), ctx)
+
     def _unary(self, op: _ScalarOp) -> Value:
         if op.check is not None:
             op.check(None, self.data)

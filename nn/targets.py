@@ -1,0 +1,102 @@
+"""Checking cross-entropy inputs once, for both engines and both paths.
+
+Every check raises before anything is recorded, naming the offending rows,
+positions or shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Union
+
+import numpy as np
+
+from autograd import Tensor, Value
+
+Logits = Union[Tensor, Sequence[Value], Sequence[Sequence[Value]]]  # noqa: UP007 - runtime alias, py3.10
+Targets = Union[int, Sequence[int], np.ndarray, Tensor, Sequence[Sequence[float]]]  # noqa: UP007
+
+_PROBABILITY_TOLERANCE = 1e-6
+
+
+def check_logits(logits: Logits) -> tuple[np.ndarray, bool]:
+    """The logits as a float array (N, C), and whether they were one scalar-engine sample."""
+    if isinstance(logits, Tensor):
+        rows, single = logits.data, False
+        if rows.ndim != 2:
+            raise ValueError(f"cross_entropy: logits must be 2-D (N, C) for the tensor engine, "
+                             f"got shape {rows.shape}")
+    elif isinstance(logits, (list, tuple)) and logits:
+        single = not isinstance(logits[0], (list, tuple))
+        batch = [logits] if single else logits
+        widths = {len(row) for row in batch}
+        if len(widths) != 1:
+            raise ValueError(f"cross_entropy: logit rows have different lengths {sorted(widths)}")
+        rows = np.array([[_number(v) for v in row] for row in batch], dtype=np.float64)
+    else:
+        raise TypeError(f"cross_entropy: logits must be a Tensor (N, C) or a non-empty list of "
+                        f"Value (or of lists of Value), got {type(logits).__name__}")
+    if rows.shape[0] == 0 or rows.shape[1] == 0:
+        raise ValueError(f"cross_entropy: logits of shape {rows.shape} are empty")
+    bad = ~np.isfinite(rows).all(axis=1)
+    if bad.any():
+        raise ValueError(f"cross_entropy: logits contain NaN or inf in rows "
+                         f"{np.flatnonzero(bad).tolist()}")
+    return rows, single
+
+
+def check_targets(targets: Targets, n: int, c: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Targets as (class indices (N,), None) or (None, probability rows (N, C))."""
+    if isinstance(targets, Tensor):
+        targets = targets.data
+    array = np.asarray(targets)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"cross_entropy: targets must be numbers, got dtype {array.dtype}")
+    if array.ndim == 2 or (array.ndim == 1 and n == 1 and array.shape[0] == c > 1
+                           and array.dtype.kind == "f"):
+        return None, _probabilities(array.reshape(-1, array.shape[-1]), n, c)
+    if array.ndim > 2:
+        raise ValueError(f"cross_entropy: targets must be class indices (N,) or rows (N, C), "
+                         f"got shape {array.shape}")
+    return _indices(array.reshape(-1), n, c), None
+
+
+def _indices(array: np.ndarray, n: int, c: int) -> np.ndarray:
+    if array.shape[0] != n:
+        raise ValueError(f"cross_entropy: {array.shape[0]} targets for {n} samples")
+    if array.dtype.kind == "f":
+        if not (np.isfinite(array).all() and (array == np.round(array)).all()):
+            raise ValueError("cross_entropy: class-index targets must be whole numbers")
+    indices = array.astype(np.int64)
+    bad = (indices < 0) | (indices >= c)
+    if bad.any():
+        where = int(np.argmax(bad))
+        raise ValueError(f"cross_entropy: target {indices[where]} at position {where} is out of "
+                         f"range for {c} classes (valid: 0..{c - 1}); {int(bad.sum())} bad in all")
+    return indices
+
+
+def _probabilities(rows: np.ndarray, n: int, c: int) -> np.ndarray:
+    if rows.shape[1] != c:
+        raise ValueError(f"cross_entropy: one-hot/probability rows have width {rows.shape[1]} "
+                         f"but the logits have {c} classes")
+    if rows.shape[0] != n:
+        raise ValueError(f"cross_entropy: {rows.shape[0]} target rows for {n} samples")
+    rows = rows.astype(np.float64)
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise ValueError("cross_entropy: probability targets must be finite and non-negative")
+    sums = rows.sum(axis=1)
+    off = np.abs(sums - 1.0) > _PROBABILITY_TOLERANCE
+    if off.any():
+        first = int(np.argmax(off))
+        raise ValueError(f"cross_entropy: target rows {np.flatnonzero(off).tolist()} do not sum "
+                         f"to 1 (row {first} sums to {sums[first]:.6g})")
+    return rows
+
+
+def _number(v: object) -> float:
+    if isinstance(v, Value):
+        return v.data
+    if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
+        return float(v)
+    raise TypeError(f"cross_entropy: a logit must be a Value or a number, got {type(v).__name__}")
