@@ -4,10 +4,15 @@ Forward: loss_i = logsumexp(z_i) - sum_j y_ij z_ij (log-sum-exp, stable for any
 finite logits). Backward, the closed form: dL/dz = (softmax(z) - y) * grad, divided
 by N for the mean. `nn.functional.cross_entropy(..., fused=True)` calls it; the
 composed path builds the same loss from primitives so the two can be compared.
+
+The formula is written twice on purpose, once per kind of number: the tensor engine
+passes one (N, C) array (numpy), the scalar engine N*C Python floats, row by row
+(`math`, because numpy costs more than the whole computation for ten floats).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,54 +24,90 @@ from autograd.ops import define
 class FusedTargets:
     """The fused node's constants: targets as class indices (N,) or probability rows (N, C)."""
 
-    indices: np.ndarray | None
-    probs: np.ndarray | None
+    indices: np.ndarray | list[int] | None
+    probs: np.ndarray | list[list[float]] | None
     shape: tuple[int, int]  # (N, C) of the logits
     reduction: str  # "mean" | "sum" | "none"
-    softmax: np.ndarray | None = field(default=None, repr=False)  # saved by forward
-
-
-def _logits(c: FusedTargets, zs: tuple) -> np.ndarray:
-    # Tensor engine: one (N, C) array. Value engine: N*C floats, row-major.
-    if len(zs) == 1 and isinstance(zs[0], np.ndarray):
-        return zs[0]
-    return np.array(zs, dtype=np.float64).reshape(c.shape)
+    softmax: object = field(default=None, repr=False)  # saved by forward for backward
 
 
 def _forward(m, c: FusedTargets, *zs):
-    z = _logits(c, zs)
-    shifted = z - z.max(axis=1, keepdims=True)
-    exps = np.exp(shifted)
-    sums = exps.sum(axis=1, keepdims=True)
-    c.softmax = exps / sums
-    log_probs = shifted - np.log(sums)
-    if c.indices is not None:
-        losses = -log_probs[np.arange(len(z)), c.indices]
-    else:
-        losses = -(c.probs * log_probs).sum(axis=1)
-    if c.reduction == "mean":
-        out = losses.mean()
-    elif c.reduction == "sum":
-        out = losses.sum()
-    else:
-        out = losses
-    return out if len(zs) == 1 else float(out)
+    if len(zs) == 1 and isinstance(zs[0], np.ndarray):
+        return _forward_array(c, zs[0])
+    return _forward_floats(c, zs)
 
 
 def _backward(m, c: FusedTargets, needs, g, out, *zs):
-    n = c.shape[0]
-    grad = c.softmax.copy()
-    if c.indices is not None:
-        grad[np.arange(n), c.indices] -= 1.0
-    else:
-        grad -= c.probs
-    if c.reduction == "none":
-        grad *= np.asarray(g)[:, None]
-    else:
-        grad *= g / n if c.reduction == "mean" else g
-    if len(zs) == 1:
-        return (grad,)
-    return tuple(grad.ravel().tolist())
+    if len(zs) == 1 and isinstance(zs[0], np.ndarray):
+        return (_backward_array(c, g),)
+    return _backward_floats(c, g)
 
 
 SOFTMAX_CROSS_ENTROPY = define("softmax_cross_entropy", _forward, _backward)
+
+
+# ---------------------------------------------------------------- arrays (N, C)
+def _forward_array(c: FusedTargets, z: np.ndarray) -> np.ndarray:
+    shifted = z - z.max(axis=1, keepdims=True)
+    exps = np.exp(shifted)
+    sums = exps.sum(axis=1, keepdims=True)
+    exps /= sums
+    c.softmax = exps
+    log_sums = np.log(sums[:, 0])
+    if c.indices is not None:
+        losses = log_sums - shifted[np.arange(len(z)), c.indices]
+    else:
+        losses = log_sums - (c.probs * shifted).sum(axis=1)
+    return _reduce(losses, c.reduction)
+
+
+def _backward_array(c: FusedTargets, g: np.ndarray) -> np.ndarray:
+    n = c.shape[0]
+    if c.reduction == "none":
+        scale = g[:, None]
+    else:
+        scale = g / n if c.reduction == "mean" else g
+    grad = c.softmax * scale  # a new array: the saved softmax stays intact for a second backward
+    if c.indices is not None:
+        grad[np.arange(n), c.indices] -= scale if np.ndim(scale) == 0 else scale[:, 0]
+    else:
+        grad -= c.probs * scale
+    return grad
+
+
+def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
+# ---------------------------------------------------------------- floats, row-major
+def _forward_floats(c: FusedTargets, zs: tuple[float, ...]) -> float:
+    n, width = c.shape
+    softmax, total = [], 0.0
+    for i in range(n):
+        row = zs[i * width:(i + 1) * width]
+        top = max(row)
+        exps = [math.exp(z - top) for z in row]
+        sum_exps = math.fsum(exps)
+        softmax.extend(e / sum_exps for e in exps)
+        log_sum = top + math.log(sum_exps)
+        if c.indices is not None:
+            total += log_sum - row[c.indices[i]]
+        else:
+            total += log_sum - math.fsum(y * z for y, z in zip(c.probs[i], row) if y)
+    c.softmax = softmax
+    return total / n if c.reduction == "mean" else total
+
+
+def _backward_floats(c: FusedTargets, g: float) -> list[float]:
+    n, width = c.shape
+    scale = g / n if c.reduction == "mean" else g
+    grad = [p * scale for p in c.softmax]
+    for i in range(n):
+        if c.indices is not None:
+            grad[i * width + c.indices[i]] -= scale
+        else:
+            for j, y in enumerate(c.probs[i]):
+                grad[i * width + j] -= y * scale
+    return grad

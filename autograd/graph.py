@@ -67,12 +67,17 @@ class Scope:
         return f"Scope({self.path!r})"
 
 
+OFF = object()  # the recording state inside no_grad()
+
+
 class _GradMode(threading.local):
-    """Per-thread recording state: whether graphs are recorded, and the open scope."""
+    """Per-thread recording state, one attribute so the hot path reads it once.
+
+    `state` is OFF inside `no_grad()`; otherwise the innermost open `Scope`, or None.
+    """
 
     def __init__(self) -> None:
-        self.enabled = True
-        self.scope: Scope | None = None
+        self.state: Scope | None | object = None
 
 
 _mode = _GradMode()
@@ -80,7 +85,7 @@ _mode = _GradMode()
 
 def is_grad_enabled() -> bool:
     """True unless the current thread is inside `no_grad()`."""
-    return _mode.enabled
+    return _mode.state is not OFF
 
 
 class no_grad:  # noqa: N801 - a context manager named like PyTorch's
@@ -89,18 +94,18 @@ class no_grad:  # noqa: N801 - a context manager named like PyTorch's
     __slots__ = ("_previous",)
 
     def __enter__(self) -> None:
-        self._previous = _mode.enabled
-        _mode.enabled = False
+        self._previous = _mode.state
+        _mode.state = OFF
 
     def __exit__(self, *exc_info: object) -> None:
-        _mode.enabled = self._previous
+        _mode.state = self._previous
 
 
 class scope:  # noqa: N801 - used as a context manager, like no_grad
     """Tag every node recorded inside the block with one `Scope` call named `name`.
 
     `visualize.draw(..., collapse=True)` folds each call into a box; nested calls
-    (cross_entropy calling log_softmax) nest.
+    (cross_entropy calling log_softmax) nest. Inside `no_grad()` it does nothing.
     """
 
     __slots__ = ("name", "_previous")
@@ -108,13 +113,15 @@ class scope:  # noqa: N801 - used as a context manager, like no_grad
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def __enter__(self) -> Scope:
-        self._previous = previous = _mode.scope
-        current = _mode.scope = Scope(self.name, previous)
+    def __enter__(self) -> Scope | None:
+        self._previous = previous = _mode.state
+        if previous is OFF:
+            return None
+        current = _mode.state = Scope(self.name, previous)
         return current
 
     def __exit__(self, *exc_info: object) -> None:
-        _mode.scope = self._previous
+        _mode.state = self._previous
 
 
 class Node:

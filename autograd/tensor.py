@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd import ops
 from autograd.backends import ARRAY
-from autograd.graph import Node, _mode
+from autograd.graph import OFF, Node, _mode
 
 
 class _TensorOp:
@@ -110,12 +110,13 @@ class Tensor(Node):
         out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
         out.label = ""
-        if _mode.enabled and any(p.requires_grad for p in parents):
+        state = _mode.state
+        if state is not OFF and any(p.requires_grad for p in parents):
             out.requires_grad = True
             out._prev = parents
             out._op = op
             out._ctx = ctx
-            out._scope = _mode.scope
+            out._scope = state
         else:
             out.requires_grad = False
             out._prev = ()

@@ -6,45 +6,59 @@ chain rule through the rule table in `autograd.ops` with the `SCALAR` backend.
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from collections.abc import Iterable
 from functools import partial
 
 from autograd import ops
 from autograd.backends import SCALAR
-from autograd.graph import Node, _mode
+from autograd.graph import OFF, Node, _mode
 
 _ALL = (True,) * 8  # scalar inputs always want their gradient
 _NUMBER_TYPES = (int, float)
 
 
 class _ScalarOp:
-    """A primitive bound to the float backend; `backward(node)` feeds it the node's numbers."""
+    """A primitive bound to the float backend.
 
-    __slots__ = ("name", "primitive", "forward", "rule", "check")
+    `propagate(node)` applies the rule at `node` and adds each parent's share to its
+    `.grad`. It is a plain function made per op (unrolled for one and two parents),
+    not a method: the backward loop calls it once per node, so every call layer counts.
+    """
+
+    __slots__ = ("name", "primitive", "forward", "rule", "check", "propagate")
 
     def __init__(self, primitive: ops.Primitive) -> None:
         self.name = primitive.name
         self.primitive = primitive
         self.forward = partial(primitive.forward, SCALAR)
-        self.rule = partial(primitive.backward, SCALAR)
+        self.rule = rule = partial(primitive.backward, SCALAR)
         self.check = None if primitive.check is None else partial(primitive.check, SCALAR)
+        backward = primitive.backward
 
-    def propagate(self, node: Value) -> None:
-        """Apply the rule at `node` and add each parent's share to its `.grad`."""
-        parents = node._prev
-        if len(parents) == 2:  # unrolled for the common cases: this loop is the hot path
-            a, b = parents
-            da, db = self.rule(node._ctx, _ALL, node.grad, node.data, a.data, b.data)
+        def propagate_unary(node: Value) -> None:
+            (a,) = node._prev
+            a.grad += backward(SCALAR, node._ctx, _ALL, node.grad, node.data, a.data)[0]
+
+        def propagate_binary(node: Value) -> None:
+            a, b = node._prev
+            da, db = backward(SCALAR, node._ctx, _ALL, node.grad, node.data, a.data, b.data)
             a.grad += da
             b.grad += db
-        elif len(parents) == 1:
-            a = parents[0]
-            a.grad += self.rule(node._ctx, _ALL, node.grad, node.data, a.data)[0]
-        else:
-            grads = self.rule(node._ctx, _ALL, node.grad, node.data, *[p.data for p in parents])
+
+        def propagate(node: Value) -> None:
+            parents = node._prev
+            if len(parents) == 1:
+                return propagate_unary(node)
+            if len(parents) == 2:
+                return propagate_binary(node)
+            grads = rule(node._ctx, _ALL, node.grad, node.data, *[p.data for p in parents])
             for parent, grad in zip(parents, grads):
                 parent.grad += grad
+
+        arity = _fixed_arity(primitive.forward)
+        self.propagate = {1: propagate_unary, 2: propagate_binary}.get(arity, propagate)
 
     def local_derivatives(self, node: Value) -> tuple[float, ...]:
         """d(node)/d(parent) for each parent: the numbers the chain rule multiplies."""
@@ -54,6 +68,12 @@ class _ScalarOp:
         return f"<scalar op {self.name}>"
 
 
+def _fixed_arity(forward: object) -> int | None:
+    """How many inputs forward(m, ctx, *inputs) takes; None when it takes any number."""
+    inputs = list(inspect.signature(forward).parameters.values())[2:]
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in inputs):
+        return None
+    return len(inputs)
 _OPS = {name: _ScalarOp(primitive) for name, primitive in ops.PRIMITIVES.items()}
 _ADD, _MUL, _NEG, _POW, _POW_CONST = (_OPS[n] for n in ("add", "mul", "neg", "pow", "pow_const"))
 _EXP, _LOG, _TANH, _SIGMOID, _RELU = (_OPS[n] for n in ("exp", "log", "tanh", "sigmoid", "relu"))
@@ -91,11 +111,11 @@ class Value(Node):
         out.grad = 0.0
         out.label = ""
         out._ctx = ctx
-        mode = _mode
-        if mode.enabled:
+        state = _mode.state
+        if state is not OFF:
             out._prev = parents
             out._op = op
-            out._scope = mode.scope
+            out._scope = state
         else:
             out._prev = ()
             out._op = None

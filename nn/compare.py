@@ -89,7 +89,10 @@ def compare_gradients(logits: Logits | np.ndarray, targets: Targets, repeats: in
         check_logits(Tensor(data))
         single = False
     else:
-        data, single = check_logits(logits)
+        single = check_logits(logits)[2]
+        rows = [logits] if single else logits
+        data = np.array([[v.data if isinstance(v, Value) else float(v) for v in row]
+                         for row in rows], dtype=np.float64)
     if tolerance is None:
         tolerance = 1e-5 if data.dtype == np.float32 else 1e-12
     results = {}

@@ -63,8 +63,7 @@ def cross_entropy(logits: Logits, targets: Targets, fused: bool = False,
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, "
                          f"got {reduction!r}")
-    rows, single = check_logits(logits)
-    n, c = rows.shape
+    n, c, single = check_logits(logits)
     indices, probs = check_targets(targets, n, c)
     if fused:
         return _fused(logits, indices, probs, (n, c), reduction, single)
@@ -112,11 +111,19 @@ def _fused(logits: Logits, indices: np.ndarray | None, probs: np.ndarray | None,
         return apply("softmax_cross_entropy", logits,
                      ctx=FusedTargets(indices, probs, shape, reduction))
     batch = [logits] if single else logits
+    # The scalar engine's rule reads plain Python lists (see autograd.fused).
+    indices = None if indices is None else indices.tolist()
+    probs = None if probs is None else probs.tolist()
     if reduction == "none":  # one fused node per sample
-        return [_fused(row, None if indices is None else indices[i:i + 1],
-                       None if probs is None else probs[i:i + 1], (1, shape[1]), "sum", True)
+        return [_fused_values(row, None if indices is None else indices[i:i + 1],
+                              None if probs is None else probs[i:i + 1], (1, shape[1]), "sum")
                 for i, row in enumerate(batch)]
-    parents = tuple(v if isinstance(v, Value) else Value(v) for row in batch for v in row)
+    return _fused_values([v for row in batch for v in row], indices, probs, shape, reduction)
+
+
+def _fused_values(flat: list, indices: list | None, probs: list | None,
+                  shape: tuple[int, int], reduction: str) -> Value:
+    parents = tuple(v if isinstance(v, Value) else Value(v) for v in flat)
     return apply("softmax_cross_entropy", *parents,
                  ctx=FusedTargets(indices, probs, shape, reduction))
 

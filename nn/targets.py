@@ -6,6 +6,7 @@ positions or shapes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Union
 
@@ -19,34 +20,46 @@ Targets = Union[int, Sequence[int], np.ndarray, Tensor, Sequence[Sequence[float]
 _PROBABILITY_TOLERANCE = 1e-6
 
 
-def check_logits(logits: Logits) -> tuple[np.ndarray, bool]:
-    """The logits as a float array (N, C), and whether they were one scalar-engine sample."""
+def check_logits(logits: Logits) -> tuple[int, int, bool]:
+    """(N, C) of the logits, and whether they were one scalar-engine sample (a flat list)."""
     if isinstance(logits, Tensor):
-        rows, single = logits.data, False
-        if rows.ndim != 2:
+        data = logits.data
+        if data.ndim != 2:
             raise ValueError(f"cross_entropy: logits must be 2-D (N, C) for the tensor engine, "
-                             f"got shape {rows.shape}")
+                             f"got shape {data.shape}")
+        (n, c), single = data.shape, False
+        # One sum is cheaper than an isfinite mask; NaN and inf always survive it.
+        finite = data.size == 0 or np.isfinite(data.sum())
+        rows = data
     elif isinstance(logits, (list, tuple)) and logits:
         single = not isinstance(logits[0], (list, tuple))
-        batch = [logits] if single else logits
-        widths = {len(row) for row in batch}
+        rows = [[v.data if type(v) is Value else _number(v) for v in row]
+                for row in ([logits] if single else logits)]
+        widths = {len(row) for row in rows}
         if len(widths) != 1:
             raise ValueError(f"cross_entropy: logit rows have different lengths {sorted(widths)}")
-        rows = np.array([[_number(v) for v in row] for row in batch], dtype=np.float64)
+        n, c = len(rows), widths.pop()
+        finite = all(math.isfinite(x) for row in rows for x in row)
     else:
         raise TypeError(f"cross_entropy: logits must be a Tensor (N, C) or a non-empty list of "
                         f"Value (or of lists of Value), got {type(logits).__name__}")
-    if rows.shape[0] == 0 or rows.shape[1] == 0:
-        raise ValueError(f"cross_entropy: logits of shape {rows.shape} are empty")
-    bad = ~np.isfinite(rows).all(axis=1)
-    if bad.any():
-        raise ValueError(f"cross_entropy: logits contain NaN or inf in rows "
-                         f"{np.flatnonzero(bad).tolist()}")
-    return rows, single
+    if n == 0 or c == 0:
+        raise ValueError(f"cross_entropy: logits of shape {(n, c)} are empty")
+    if not finite:
+        bad = ~np.isfinite(np.asarray(rows, dtype=np.float64)).all(axis=1)
+        if bad.any():
+            raise ValueError(f"cross_entropy: logits contain NaN or inf in rows "
+                             f"{np.flatnonzero(bad).tolist()}")
+    return n, c, single
 
 
 def check_targets(targets: Targets, n: int, c: int) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Targets as (class indices (N,), None) or (None, probability rows (N, C))."""
+    if type(targets) is int and n == 1:  # the scalar engine's one sample: skip numpy
+        if not 0 <= targets < c:
+            raise ValueError(f"cross_entropy: target {targets} at position 0 is out of range "
+                             f"for {c} classes (valid: 0..{c - 1}); 1 bad in all")
+        return np.array([targets]), None
     if isinstance(targets, Tensor):
         targets = targets.data
     array = np.asarray(targets)

@@ -1,0 +1,22 @@
+"""Networks built on autograd: modules, layers, losses, optimizers, data sets, training."""
+
+from nn import data, functional, metrics, optim
+from nn.layers import Dropout, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from nn.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    MSELoss,
+    l1_penalty,
+    l2_penalty,
+)
+from nn.module import Module, load, save
+from nn.scalar import MLP, Layer, Neuron
+from nn.train import History, fit
+
+__all__ = [
+    "Module", "save", "load", "Neuron", "Layer", "MLP", "Linear", "ReLU", "Tanh", "Sigmoid",
+    "Softmax", "Dropout", "Sequential", "CrossEntropyLoss", "MSELoss", "BCELoss",
+    "BCEWithLogitsLoss", "l1_penalty", "l2_penalty", "functional", "optim", "data", "metrics",
+    "fit", "History",
+]
