@@ -140,15 +140,15 @@ class Value(Node):
     def __add__(self, other: Value | float) -> Value:
         if type(other) is not Value:
             other = _constant(other, "+")
-        return Value._record(_ADD, (self, other), self.data + other.data)
+        return Value._record(_ADD, (self, other), _ADD.forward(None, self.data, other.data))
 
     def __mul__(self, other: Value | float) -> Value:
         if type(other) is not Value:
             other = _constant(other, "*")
-        return Value._record(_MUL, (self, other), self.data * other.data)
+        return Value._record(_MUL, (self, other), _MUL.forward(None, self.data, other.data))
 
     def __neg__(self) -> Value:
-        return Value._record(_NEG, (self,), -self.data)
+        return Value._record(_NEG, (self,), _NEG.forward(None, self.data))
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):

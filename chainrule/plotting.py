@@ -1,0 +1,59 @@
+"""The training picture: decision regions with the data (left), loss and accuracy curves (right)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def grid(x: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A steps x steps mesh over x's bounding box (+10%) -> (xx, yy, points (steps**2, 2))."""
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    margin = 0.1 * np.maximum(hi - lo, 1e-3)
+    xs = np.linspace(lo[0] - margin[0], hi[0] + margin[0], steps)
+    ys = np.linspace(lo[1] - margin[1], hi[1] + margin[1], steps)
+    xx, yy = np.meshgrid(xs, ys)
+    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def save_training_plot(path: str | Path, x: np.ndarray, y: np.ndarray,
+                       predict: Callable[[np.ndarray], np.ndarray], losses: Sequence[float],
+                       accuracies: Sequence[float] = (), *, title: str = "",
+                       steps: int = 150) -> Path:
+    """Write a PNG: predict(points (M, 2)) -> classes (M,) drawn as regions, and the loss curve."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: must be chosen before pyplot is imported
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    xx, yy, points = grid(x, steps)
+    regions = np.asarray(predict(points)).reshape(xx.shape)
+    classes = int(max(y.max(), regions.max())) + 1
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.4))
+    try:
+        cmap = plt.get_cmap("tab10" if classes <= 10 else "tab20")
+        levels = np.arange(classes + 1) - 0.5
+        left.contourf(xx, yy, regions, levels=levels, cmap=cmap, alpha=0.3,
+                      vmin=-0.5, vmax=cmap.N - 0.5)
+        left.scatter(x[:, 0], x[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=cmap.N - 0.5,
+                     s=12, edgecolors="k", linewidths=0.3)
+        left.set(title="decision boundary", xlabel="x1", ylabel="x2")
+        epochs = np.arange(1, len(losses) + 1)
+        lines = right.plot(epochs, losses, color="tab:red", label="loss")
+        right.set(title="training", xlabel="epoch", ylabel="loss")
+        if len(accuracies):
+            twin = right.twinx()
+            lines += twin.plot(epochs, accuracies, color="tab:blue", label="accuracy")
+            twin.set(ylabel="accuracy", ylim=(0.0, 1.05))
+        right.legend(lines, [line.get_label() for line in lines], loc="center right")
+        if title:
+            fig.suptitle(title)
+        fig.tight_layout()
+        fig.savefig(path, format="png", dpi=90)
+    finally:
+        plt.close(fig)
+    return path

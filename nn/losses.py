@@ -1,0 +1,201 @@
+"""Loss modules and weight penalties, composed from autograd primitives.
+
+`MSELoss`, `BCELoss` and `BCEWithLogitsLoss` take a Tensor prediction with a
+target of the same shape, or for the scalar engine a Value (or a list of
+Values) with a number (or a list of numbers). reduction is "mean" (the
+default), "sum" or "none" (the per-element losses: a Tensor, or a list of Values).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from autograd import Tensor, Value, apply, scope
+from nn import functional as F  # noqa: N812 - the conventional name
+from nn.module import Module
+
+REDUCTIONS = ("mean", "sum", "none")
+BCE_EPS = 1e-7  # BCELoss clips probabilities to [eps, 1 - eps]: each term is at most ~16.1
+
+Prediction = Tensor | Value | Sequence[Value | float]
+Loss = Tensor | Value | list
+
+
+def _check_reduction(op: str, reduction: object) -> str:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
+class _ElementwiseLoss(Module):
+    """A loss that is a function of (prediction, target) element by element, then reduced."""
+
+    def __init__(self, reduction: str = "mean") -> None:
+        self.reduction = _check_reduction(type(self).__name__, reduction)
+
+    def term(self, pred: Tensor | Value, target: Tensor | np.ndarray | float) -> Tensor | Value:
+        """The unreduced loss of one element (or of a whole Tensor, elementwise)."""
+        raise TypeError(f"{type(self).__name__} does not define term()")
+
+    def check(self, pred: np.ndarray, target: np.ndarray) -> None:
+        """Raise ValueError for values outside the loss's domain (no limits by default)."""
+
+    def forward(self, pred: Prediction, target: object) -> Loss:
+        """The elementwise loss, reduced by `self.reduction`."""
+        op = type(self).__name__
+        if isinstance(pred, Tensor):
+            target = _tensor_target(op, pred, target)
+            self.check(pred.data, target.data if isinstance(target, Tensor) else target)
+            out = self.term(pred, target)
+            if self.reduction == "none":
+                return out
+            return out.mean() if self.reduction == "mean" else out.sum()
+        preds, targets = _scalar_pairs(op, pred, target)
+        self.check(np.array([p.data for p in preds]), np.array([float(t) for t in targets]))
+        losses = [self.term(p, t) for p, t in zip(preds, targets)]
+        if self.reduction == "none":
+            return losses
+        total = Value.sum(losses)
+        return total * (1.0 / len(losses)) if self.reduction == "mean" else total
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+class MSELoss(_ElementwiseLoss):
+    """(pred - target) ** 2 per element, reduced (mean over all elements by default)."""
+
+    def term(self, pred: Tensor | Value, target: Tensor | np.ndarray | float) -> Tensor | Value:
+        diff = pred - target
+        return diff * diff
+
+
+class BCELoss(_ElementwiseLoss):
+    """-(y log p + (1 - y) log(1 - p)) from probabilities p, with p clipped to [eps, 1 - eps].
+
+    eps = BCE_EPS = 1e-7 keeps both logs finite (so each term is at most ~16.1); the
+    gradient is 0 where p was clipped. Targets y must lie in [0, 1].
+    """
+
+    def term(self, pred: Tensor | Value, target: Tensor | np.ndarray | float) -> Tensor | Value:
+        p = apply("clip", pred, ctx=(BCE_EPS, 1.0 - BCE_EPS))
+        return -(target * p.log() + (1.0 - target) * (1.0 - p).log())
+
+    def check(self, pred: np.ndarray, target: np.ndarray) -> None:
+        # Logits passed by mistake would be silently clipped: refuse them instead.
+        _check_unit_interval(type(self).__name__, "probabilities", pred)
+        _check_unit_interval(type(self).__name__, "targets", target)
+
+
+class BCEWithLogitsLoss(_ElementwiseLoss):
+    """BCE of sigmoid(z) from logits z: relu(z) - z y + log(1 + exp(-|z|)), finite for any z.
+
+    Equal to -(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))), rearranged so that
+    exp never overflows and log never sees 0.
+    """
+
+    def term(self, pred: Tensor | Value, target: Tensor | np.ndarray | float) -> Tensor | Value:
+        return pred.relu() - pred * target + ((-pred.abs()).exp() + 1.0).log()
+
+    def check(self, pred: np.ndarray, target: np.ndarray) -> None:
+        _check_unit_interval(type(self).__name__, "targets", target)
+
+
+class CrossEntropyLoss(Module):
+    """Categorical cross-entropy of logits; see `nn.functional.cross_entropy`.
+
+    fused=True (the default) is the one-node `softmax_cross_entropy` op; fused=False
+    composes it from primitives, so its graph shows every step.
+    """
+
+    def __init__(self, fused: bool = True, reduction: str = "mean") -> None:
+        self.fused = bool(fused)
+        self.reduction = _check_reduction("CrossEntropyLoss", reduction)
+
+    def forward(self, logits: object, targets: object) -> Loss:
+        """logits (N, C) and class indices (N,) or probability rows (N, C) -> the loss."""
+        return F.cross_entropy(logits, targets, fused=self.fused, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"fused={self.fused}, reduction={self.reduction!r}"
+
+
+# ---------------------------------------------------------------- penalties
+def l2_penalty(module: Module, lam: float) -> Tensor | Value | float:
+    """lam * sum over all parameters of p ** 2 (weight decay as a loss term)."""
+    return _penalty("l2_penalty", module, lam, lambda p: p * p)
+
+
+def l1_penalty(module: Module, lam: float) -> Tensor | Value | float:
+    """lam * sum over all parameters of |p|."""
+    return _penalty("l1_penalty", module, lam, lambda p: p.abs())
+
+
+def _penalty(op: str, module: Module, lam: float,
+             term: Callable[[Tensor | Value], Tensor | Value]) -> Tensor | Value | float:
+    if not isinstance(module, Module):
+        raise TypeError(f"{op}: expected a Module, got {type(module).__name__}")
+    if not isinstance(lam, numbers.Real) or isinstance(lam, bool) \
+            or not (math.isfinite(lam) and lam >= 0):
+        raise ValueError(f"{op}: lam must be a finite number >= 0, got {lam!r}")
+    params = module.parameters()
+    if not params:
+        return 0.0
+    scalars = [p for p in params if isinstance(p, Value)]
+    if scalars and len(scalars) != len(params):
+        raise TypeError(f"{op}: {type(module).__name__} mixes Value and Tensor parameters")
+    with scope(op):
+        if scalars:
+            return Value.sum([term(p) for p in scalars]) * float(lam)
+        total = term(params[0]).sum()
+        for p in params[1:]:
+            total = total + term(p).sum()
+        return total * float(lam)
+
+
+# ---------------------------------------------------------------- input checks
+def _tensor_target(op: str, pred: Tensor, target: object) -> Tensor | np.ndarray:
+    """The target as a Tensor (kept, it may want a gradient) or an array of pred's dtype."""
+    if not isinstance(target, Tensor):
+        try:
+            target = np.asarray(target, dtype=pred.data.dtype)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{op}: cannot use {type(target).__name__} as a target: "
+                            f"{error}") from None
+    if tuple(target.shape) != pred.shape:
+        raise ValueError(f"{op}: prediction shape {pred.shape} and target shape "
+                         f"{tuple(target.shape)} differ")
+    if not np.isfinite(pred.data).all():
+        raise ValueError(f"{op}: the prediction has non-finite entries")
+    return target
+
+
+def _scalar_pairs(op: str, pred: object, target: object) -> tuple[list, list]:
+    """Scalar engine: (list of Values, list of numbers/Values) of equal length."""
+    preds = [pred] if isinstance(pred, (Value, numbers.Real)) else pred
+    targets = [target] if isinstance(target, (Value, numbers.Real)) else target
+    if not isinstance(preds, (list, tuple)) or not isinstance(targets, (list, tuple, np.ndarray)):
+        raise TypeError(f"{op}: expected a Tensor, a Value or a list of Values as prediction "
+                        f"and matching targets, got {type(pred).__name__} and "
+                        f"{type(target).__name__}")
+    if len(preds) != len(targets) or len(preds) == 0:
+        raise ValueError(f"{op}: {len(preds)} predictions and {len(targets)} targets; "
+                         f"need equal, non-zero counts")
+    for p in preds:
+        if not isinstance(p, Value):
+            raise TypeError(f"{op}: predictions must be Values, got {type(p).__name__}")
+        if not math.isfinite(p.data):
+            raise ValueError(f"{op}: a prediction is {p.data!r}")
+    return list(preds), [t if isinstance(t, Value) else float(t) for t in targets]
+
+
+def _check_unit_interval(op: str, what: str, array: np.ndarray) -> None:
+    bad = ~((array >= 0) & (array <= 1))
+    if bad.any():
+        first = float(array[bad].ravel()[0])
+        raise ValueError(f"{op}: {what} must lie in [0, 1]; got {first!r} "
+                         f"({int(bad.sum())} of {array.size} entries out of range)")

@@ -1,0 +1,239 @@
+"""The `chainrule` command line, in-process (`main([...])`) and as `python -m chainrule`."""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from chainrule.__main__ import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+
+def _has(module: str, *names: str) -> bool:
+    """Whether `module` imports and has every attribute (the packages land one by one)."""
+    try:
+        found = importlib.import_module(module)
+    except ImportError:
+        return False
+    return all(hasattr(found, name) for name in names)
+
+
+needs_visualize = pytest.mark.skipif(not _has("visualize", "render_svg"),
+                                     reason="visualize.render_svg not written yet")
+needs_compare = pytest.mark.skipif(
+    not (_has("nn.functional", "compare_gradients") and _has("autograd", "gradcheck")),
+    reason="nn.functional.compare_gradients not written yet")
+needs_fit = pytest.mark.skipif(not _has("nn", "fit", "Sequential", "CrossEntropyLoss"),
+                               reason="nn.fit not written yet")
+needs_everything = pytest.mark.skipif(
+    not (_has("visualize", "compare", "render_svg") and _has("nn", "fit", "Sequential")
+         and _has("nn.functional", "compare_gradients")),
+    reason="visualize.compare / nn.fit / nn.functional not written yet")
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "chainrule", *args], capture_output=True,
+                          text=True, timeout=120, cwd=cwd or ROOT, env=env)
+
+
+def _svg_root(path: Path) -> ET.Element:
+    root = ET.parse(path).getroot()
+    assert root.tag.endswith("svg")
+    return root
+
+
+# ---------------------------------------------------------------- help and usage errors
+@pytest.mark.parametrize("command", ["demo", "train", "graph", "check"])
+def test_every_command_has_help_with_examples(command, capsys):
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert f"chainrule {command}" in out and "examples:" in out
+
+
+def test_no_command_is_a_usage_error(capsys):
+    assert main([]) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["graph", "a*b", "--var", "a2.0"], "NAME=NUMBER"),
+    (["graph", "a", "--var", "a=x"], "not a number"),
+    (["graph", "a", "--var", "exp=1"], "function name"),
+    (["train", "--hidden", "4,,4"], "widths"),
+    (["train", "--epochs", "0"], ">= 1"),
+    (["check", "--tolerance", "-1"], ">= 0"),
+])
+def test_bad_option_values_are_usage_errors(args, words, capsys):
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert words in captured.err and "usage:" in captured.err and captured.out == ""
+
+
+@pytest.mark.parametrize("expr, words", [
+    ("__import__('os')", "unknown function '__import__'"),
+    ("a.__class__", "attribute access"),
+    ("(lambda: a)()", "lambdas"),
+    ("a * zz", "unknown name zz"),
+    ("a +", "syntax error"),
+])
+def test_graph_rejects_unsafe_or_unknown_input(expr, words, tmp_path, capsys):
+    out = tmp_path / "g.svg"
+    assert main(["graph", expr, "--var", "a=1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "line 1, column" in err
+    assert not out.exists()
+
+
+def test_graph_lists_every_missing_variable(capsys):
+    assert main(["graph", "a*b + c", "--var", "b=1"]) == 2
+    assert "unknown names a, c" in capsys.readouterr().err
+
+
+def test_graph_domain_error_is_a_usage_error(tmp_path, capsys):
+    assert main(["graph", "log(a)", "--var", "a=-1", "--out", str(tmp_path / "g.svg")]) == 2
+    assert "cannot evaluate" in capsys.readouterr().err
+
+
+def test_graph_rejects_import_as_subprocess(tmp_path):
+    result = _run("graph", "__import__('os').system('echo pwned')", "--out",
+                  str(tmp_path / "g.svg"))
+    assert result.returncode == 2
+    assert "pwned" not in result.stdout and "error" in result.stderr
+
+
+# ---------------------------------------------------------------- graph
+@needs_visualize
+def test_graph_writes_svg_and_prints_gradients(tmp_path, capsys):
+    out = tmp_path / "g.svg"
+    code = main(["graph", "a*b + a", "--var", "a=3", "--var", "b=4", "--out", str(out),
+                 "--local-grads"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "= 15" in printed  # 3*4 + 3
+    assert "d out / d a = 5" in printed and "d out / d b = 3" in printed  # b + 1, a
+    assert str(out) in printed
+    _svg_root(out)
+
+
+@needs_visualize
+def test_graph_as_subprocess(tmp_path):
+    out = tmp_path / "t.svg"
+    result = _run("graph", "tanh(x)", "--var", "x=0", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "d out / d x = 1" in result.stdout  # tanh'(0) = 1
+    _svg_root(out)
+
+
+# ---------------------------------------------------------------- check
+@needs_compare
+def test_check_agrees_on_both_engines(capsys):
+    assert main(["check", "--batch", "4", "--classes", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "fused" in out and "composed" in out and "gradcheck PASS" in out
+    assert main(["check", "--engine", "scalar", "--batch", "2", "--classes", "3"]) == 0
+    assert main(["check", "--dtype", "float32", "--batch", "3", "--classes", "4"]) == 0
+
+
+@needs_compare
+@pytest.mark.parametrize("shape", [("8", "5"), ("1", "2")])  # 1 x 2: often bit-identical
+def test_check_fails_with_impossible_tolerance(shape, capsys):
+    assert main(["check", "--batch", shape[0], "--classes", shape[1], "--tolerance", "0"]) == 1
+    assert "DISAGREE" in capsys.readouterr().out
+
+
+@needs_compare
+def test_check_exit_codes_as_subprocess():
+    assert _run("check", "--batch", "3", "--classes", "2").returncode == 0
+    failed = _run("check", "--batch", "3", "--classes", "2", "--tolerance", "0")
+    assert failed.returncode == 1 and "DISAGREE" in failed.stdout
+
+
+def test_check_usage_errors(capsys):
+    assert main(["check", "--classes", "1"]) == 2
+    assert main(["check", "--engine", "scalar", "--dtype", "float32"]) == 2
+    assert "float32" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- train
+@needs_fit
+@pytest.mark.parametrize("engine, extra", [
+    ("tensor", ["--hidden", "16", "--epochs", "40", "--loss", "composed"]),
+    ("scalar", ["--hidden", "4", "--epochs", "3", "--samples", "5"]),
+])
+def test_train_saves_model_and_plot(engine, extra, tmp_path, capsys):
+    model, plot = tmp_path / "m.npz", tmp_path / "p.png"
+    code = main(["train", "--engine", engine, "--data", "moons", "--samples", "20",
+                 "--save", str(model), "--plot", str(plot), "--no-progress", *extra])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "final loss" in out and "accuracy" in out
+    assert model.exists() and plot.read_bytes().startswith(PNG_SIGNATURE)
+
+
+@needs_fit
+def test_train_learns_vertical_clusters(capsys):
+    # Three well separated clusters: any working training loop gets them nearly all right.
+    assert main(["train", "--data", "vertical", "--samples", "30", "--hidden", "16",
+                 "--epochs", "150", "--optimizer", "adam", "--no-progress"]) == 0
+    line = next(s for s in capsys.readouterr().out.splitlines() if "final loss" in s)
+    assert float(line.split("accuracy ")[1].split("%")[0]) >= 90.0
+
+
+@needs_fit
+@pytest.mark.parametrize("optimizer", ["sgd", "rmsprop", "adagrad"])
+def test_train_every_optimizer_runs(optimizer, capsys):
+    assert main(["train", "--optimizer", optimizer, "--samples", "10", "--hidden", "8",
+                 "--epochs", "5", "--no-progress"]) == 0
+
+
+def test_train_moons_with_three_classes_is_a_usage_error(capsys):
+    assert main(["train", "--data", "moons", "--classes", "3"]) == 2
+    assert "moons" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- demo
+@needs_everything
+def test_demo_writes_svgs_and_png(tmp_path, capsys):
+    out = tmp_path / "demo"
+    code = main(["demo", "--out", str(out), "--epochs", "5", "--samples", "20",
+                 "--hidden", "8", "--no-progress"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "accuracy" in printed and "fused" in printed and "composed" in printed
+    for name in ("neuron.svg", "fused_vs_composed.svg", "spiral.png"):
+        assert str(out / name) in printed
+    _svg_root(out / "neuron.svg")
+    _svg_root(out / "fused_vs_composed.svg")
+    assert (out / "spiral.png").read_bytes().startswith(PNG_SIGNATURE)
+
+
+@needs_everything
+def test_demo_as_subprocess_in_default_directory(tmp_path):
+    result = _run("demo", "--epochs", "3", "--samples", "10", "--hidden", "4", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = sorted(p.name for p in (tmp_path / "chainrule-out").iterdir())
+    assert written == ["fused_vs_composed.svg", "neuron.svg", "spiral.png"]
+
+
+def test_demo_neuron_gradients_match_closed_form():
+    from chainrule.drawings import neuron
+
+    out, leaves = neuron()
+    v = {name: leaf.data for name, leaf in leaves.items()}
+    t = math.tanh(v["w1"] * v["x1"] + v["w2"] * v["x2"] + v["b"])
+    assert out.data == pytest.approx(t)
+    for w, x in (("w1", "x1"), ("w2", "x2")):
+        assert leaves[w].grad == pytest.approx((1 - t * t) * v[x])
+        assert leaves[x].grad == pytest.approx((1 - t * t) * v[w])
+    assert leaves["b"].grad == pytest.approx(1 - t * t)
