@@ -1,0 +1,54 @@
+"""Regenerate the example SVGs in docs/ (from the repository root): python docs/make_examples.py"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+import nn
+import visualize
+from autograd import Tensor, Value
+from nn import functional as F  # noqa: N812 - the conventional name
+
+HERE = Path(__file__).resolve().parent
+
+
+def neuron() -> None:
+    """micrograd's neuron, o = tanh(x1 w1 + x2 w2 + b), with its local derivatives and chain."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    o.label = "o"
+    o.backward()
+    graph = visualize.draw(o, show_local_grads=True, highlight=visualize.chain(o, w1))
+    visualize.render_svg(graph, HERE / "neuron.svg")
+
+
+def fused_vs_composed() -> None:
+    """A 4x3 softmax cross-entropy, one fused node against the composed primitives."""
+    z = Tensor(np.random.default_rng(0).normal(size=(4, 3)), requires_grad=True, label="logits")
+    y = np.array([0, 2, 1, 2])
+    fused, composed = F.cross_entropy(z, y, fused=True), F.cross_entropy(z, y, fused=False)
+    (fused + composed).backward()
+    visualize.render_svg(visualize.compare(fused, composed), HERE / "fused_vs_composed.svg")
+
+
+def mlp_collapsed() -> None:
+    """A scalar MLP(3, [8, 8, 1]) on 8 samples (~2,000 nodes), each Layer call folded."""
+    model = nn.MLP(3, [8, 8, 1], seed=0)
+    rng = np.random.default_rng(0)
+    xs = rng.normal(size=(8, 3)).tolist()
+    ys = [1.0 if sum(x) > 0 else -1.0 for x in xs]
+    loss = Value.sum([(model([Value(v, label=f"x{i}") for v in x]) - y) ** 2
+                      for i, (x, y) in enumerate(zip(xs, ys))])
+    loss.backward()
+    visualize.render_svg(loss, HERE / "mlp_collapsed.svg", collapse=2, params=model)
+
+
+if __name__ == "__main__":
+    neuron()
+    fused_vs_composed()
+    mlp_collapsed()
+    print("wrote", ", ".join(sorted(p.name for p in HERE.glob("*.svg"))))
