@@ -63,10 +63,11 @@ def check_targets(targets: Targets, n: int, c: int) -> tuple[np.ndarray | None, 
     if isinstance(targets, Tensor):
         targets = targets.data
     array = np.asarray(targets)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"cross_entropy: targets must be numbers, got dtype {array.dtype}")
-    if array.ndim == 2 or (array.ndim == 1 and n == 1 and array.shape[0] == c > 1
-                           and array.dtype.kind == "f"):
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"cross_entropy: targets must be class indices or probability rows, "
+                        f"got dtype {array.dtype}")
+    # One sample with a row of C > 1 numbers: that can only be a one-hot/probability row.
+    if array.ndim == 2 or (array.ndim == 1 and n == 1 and array.shape[0] == c > 1):
         return None, _probabilities(array.reshape(-1, array.shape[-1]), n, c)
     if array.ndim > 2:
         raise ValueError(f"cross_entropy: targets must be class indices (N,) or rows (N, C), "
