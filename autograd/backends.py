@@ -57,7 +57,7 @@ def _scalar_check_log(op: str, a: float) -> None:
 def _scalar_check_pow(a: float, b: float) -> None:
     if a == 0 and b < 0:
         raise ZeroDivisionError(f"pow: 0.0 ** {b!r} is undefined (division by zero)")
-    if a < 0 and b != int(b):
+    if a < 0 and math.isfinite(b) and not float(b).is_integer():
         raise ValueError(f"pow: negative base {a!r} with the non-integer exponent {b!r}")
 
 

@@ -94,11 +94,13 @@ def gradcheck(fn: Callable[..., Value | Tensor], inputs: Sequence[Value | Tensor
             continue
         for index in np.ndindex(*np.shape(x.data)):
             original = _get(x, index)
-            _set(x, index, original + eps)
-            plus = evaluate()
-            _set(x, index, original - eps)
-            minus = evaluate()
-            _set(x, index, original)
+            try:
+                _set(x, index, original + eps)
+                plus = evaluate()
+                _set(x, index, original - eps)
+                minus = evaluate()
+            finally:  # fn may raise at a perturbed point: the input is restored anyway
+                _set(x, index, original)
             numeric = (plus - minus) / (2 * eps)
             value = float(analytic[i][index])
             abs_error = abs(value - numeric)

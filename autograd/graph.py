@@ -23,20 +23,23 @@ def topological_order(root: Any, parents: Callable[[Any], Iterable[Any]] = _pare
     """
     order: list = []
     visited = {root}  # nodes hash by identity
-    # Each stack entry is (node, iterator over its parents); a node is emitted
-    # once its iterator is exhausted, i.e. after all its parents.
-    stack = [(root, iter(parents(root)))]
-    push, pop, emit, mark = stack.append, stack.pop, order.append, visited.add
-    while stack:
-        node, pending = stack[-1]
-        for parent in pending:
+    # Two parallel stacks: the path from the root, and for each node on it an iterator
+    # over the parents still to visit; a node is emitted when its iterator runs out.
+    path = [root]
+    pending = [iter(parents(root))]
+    mark, emit = visited.add, order.append
+    enter_node, enter_parents = path.append, pending.append
+    leave_node, leave_parents = path.pop, pending.pop
+    while pending:
+        for parent in pending[-1]:
             if parent not in visited:
                 mark(parent)
-                push((parent, iter(parents(parent))))
+                enter_node(parent)
+                enter_parents(iter(parents(parent)))
                 break
         else:
-            pop()
-            emit(node)
+            leave_parents()
+            emit(leave_node())
     return order
 
 
@@ -136,24 +139,41 @@ class Node:
 
     __slots__ = ("data", "grad", "label", "_prev", "_op", "_ctx", "_scope")
 
-    _EMPTY_GRAD: object = None  # what an intermediate node's grad is reset to
+    _EMPTY_GRAD: object = None  # what a grad is reset to before a backward pass
 
     def _backpropagate(self, seed: object) -> None:
         """Add d(self)/d(leaf) * seed to every leaf's grad; reset intermediates first.
 
         The walker knows no op: each node's bound op (`op.propagate(node)`) applies
         its rule and adds the results to the parents' grads, in the engine's way.
+        Leaves start the walk empty too and get their earlier gradient added back once
+        at the end, so a second call adds exactly the same amount as the first (the
+        sum over paths is not rounded onto the old value path by path); if anything
+        fails midway, every gradient is put back as it was.
         """
         order = topological_order(self)
         empty = self._EMPTY_GRAD
+        leaves, earlier = [], []
         for node in order:
-            if node._op is not None:
-                node.grad = empty
-        self._accumulate(seed)
-        for node in reversed(order):
-            op = node._op
-            if op is not None:
-                op.propagate(node)
+            if node._op is None:
+                leaves.append(node)
+                earlier.append(node.grad)
+            node.grad = empty
+        try:
+            self._accumulate(seed)
+            for node in reversed(order):
+                op = node._op
+                if op is not None:
+                    op.propagate(node)
+        except BaseException:
+            for leaf, grad in zip(leaves, earlier):
+                leaf.grad = grad
+            raise
+        for leaf, grad in zip(leaves, earlier):
+            leaf._add_earlier_grad(grad)
+
+    def _add_earlier_grad(self, grad: object) -> None:
+        raise NotImplementedError  # pragma: no cover - each engine defines it
 
     def _accumulate(self, grad: object) -> None:
         raise NotImplementedError  # pragma: no cover - each engine defines it

@@ -79,12 +79,16 @@ class Tensor(Node):
     of ops on such tensors record the graph; everything else is a constant.
     """
 
-    __slots__ = ("requires_grad",)
+    # `_integers`: the exact integer/boolean array a leaf was made from, so that it can
+    # still serve as an index (its `.data` is float); set only by __init__.
+    __slots__ = ("requires_grad", "_integers")
     __array_ufunc__ = None  # ndarray + Tensor defers to Tensor.__radd__
 
     def __init__(self, data: object, requires_grad: bool = False, dtype: object = None,
                  label: str = "") -> None:
         self.data = _as_array(data, dtype)
+        if self.data is not data and np.asarray(data).dtype.kind in "biu":
+            self._integers = np.asarray(data)
         self.grad = None
         self.label = label
         self.requires_grad = bool(requires_grad)
@@ -313,6 +317,10 @@ class Tensor(Node):
         else:
             self.grad = grad
 
+    def _add_earlier_grad(self, grad: np.ndarray | None) -> None:
+        if grad is not None:
+            self.grad = grad if self.grad is None else grad + self.grad
+
     # ------------------------------------------------------------ conveniences
     @property
     def shape(self) -> tuple[int, ...]:
@@ -414,7 +422,8 @@ def _normalise_index(index: object) -> tuple[object, bool]:
     basic = True
     for part in parts:
         if isinstance(part, Tensor):
-            part = part.data
+            integers = getattr(part, "_integers", None)  # made from ints or bools
+            part = part.data if integers is None else integers
             if part.dtype.kind == "f":
                 if not np.all(part == np.round(part)):
                     raise IndexError("getitem: a float tensor used as an index must hold "

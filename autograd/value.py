@@ -7,6 +7,7 @@ chain rule through the rule table in `autograd.ops` with the `SCALAR` backend.
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 from collections.abc import Iterable
 from functools import partial
@@ -78,6 +79,7 @@ _OPS = {name: _ScalarOp(primitive) for name, primitive in ops.PRIMITIVES.items()
 _ADD, _MUL, _NEG, _POW, _POW_CONST = (_OPS[n] for n in ("add", "mul", "neg", "pow", "pow_const"))
 _EXP, _LOG, _TANH, _SIGMOID, _RELU = (_OPS[n] for n in ("exp", "log", "tanh", "sigmoid", "relu"))
 _ABS, _ADD_N = _OPS["abs"], _OPS["add_n"]
+_add, _mul = ops.ADD.forward, ops.MUL.forward
 
 
 def _as_float(data: object, where: str) -> float:
@@ -140,12 +142,40 @@ class Value(Node):
     def __add__(self, other: Value | float) -> Value:
         if type(other) is not Value:
             other = _constant(other, "+")
-        return Value._record(_ADD, (self, other), _ADD.forward(None, self.data, other.data))
+        out = Value.__new__(Value)
+        out.data = _add(SCALAR, None, self.data, other.data)
+        out.grad = 0.0
+        out.label = ""
+        out._ctx = None
+        state = _mode.state
+        if state is not OFF:
+            out._prev = (self, other)
+            out._op = _ADD
+            out._scope = state
+        else:
+            out._prev = ()
+            out._op = None
+            out._scope = None
+        return out
 
     def __mul__(self, other: Value | float) -> Value:
         if type(other) is not Value:
             other = _constant(other, "*")
-        return Value._record(_MUL, (self, other), _MUL.forward(None, self.data, other.data))
+        out = Value.__new__(Value)
+        out.data = _mul(SCALAR, None, self.data, other.data)
+        out.grad = 0.0
+        out.label = ""
+        out._ctx = None
+        state = _mode.state
+        if state is not OFF:
+            out._prev = (self, other)
+            out._op = _MUL
+            out._scope = state
+        else:
+            out._prev = ()
+            out._op = None
+            out._scope = None
+        return out
 
     def __neg__(self) -> Value:
         return Value._record(_NEG, (self,), _NEG.forward(None, self.data))
@@ -223,12 +253,18 @@ class Value(Node):
         PyTorch with `retain_graph=True`); every intermediate node's `.grad` is reset
         to 0 first, then holds d(self)/d(node) for this call. Iterative: no depth limit.
         """
-        self._backpropagate(_as_float(grad, "backward(grad)"))
+        seed = _as_float(grad, "backward(grad)")
+        if not math.isfinite(seed):
+            raise ValueError(f"backward: grad must be finite, got {seed!r}")
+        self._backpropagate(seed)
 
     _EMPTY_GRAD = 0.0
 
     def _accumulate(self, grad: float) -> None:
         self.grad += grad
+
+    def _add_earlier_grad(self, grad: float) -> None:
+        self.grad = grad + self.grad
 
     # ------------------------------------------------------------ conveniences
     def item(self) -> float:
@@ -247,6 +283,6 @@ def _constant(value: object, op: str) -> Value:
     if isinstance(value, _NUMBER_TYPES) or isinstance(value, numbers.Real):
         return Value(value)
     raise TypeError(
-        f"unsupported operand type for {op}: 'Value' and '{type(value).__name__}'"
+        f"unsupported operand type for {op}: 'Value' and '{type(value).__name__}' ({value!r})"
     )
 
