@@ -9,6 +9,7 @@ constants (or that runs under `no_grad`) returns a constant.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 import numpy as np
 
@@ -30,14 +31,15 @@ class _TensorOp:
     def propagate(self, node: Tensor) -> None:
         """Apply the rule at `node`; add each parent's share to its `.grad` if it wants one."""
         parents = node._prev
-        needs = tuple(p.requires_grad for p in parents)
-        grads = self.primitive.backward(ARRAY, node._ctx, needs, node.grad, node.data,
-                                        *[p.data for p in parents])
+        needs = tuple(map(_requires_grad, parents))
+        upstream = node.grad
+        grads = self.primitive.backward(ARRAY, node._ctx, needs, upstream, node.data,
+                                        *map(_data, parents))
         for parent, need, grad in zip(parents, needs, grads):
             if need and grad is not None:
-                if self.elementwise:
-                    grad = ops.unbroadcast(np.asarray(grad), parent.data.shape)
-                parent._accumulate(grad, shared=grad is node.grad)
+                if self.elementwise and grad.shape != parent.data.shape:
+                    grad = ops.unbroadcast(grad, parent.data.shape)
+                parent._accumulate(grad, shared=grad is upstream)
 
     def local_derivatives(self, node: Tensor) -> tuple[tuple[int, ...], ...]:
         """Shapes of the Jacobians d(node)/d(parent), as (out shape + parent shape)."""
@@ -48,6 +50,8 @@ class _TensorOp:
 
 
 _OPS = {name: _TensorOp(primitive) for name, primitive in ops.PRIMITIVES.items()}
+_data = attrgetter("data")
+_requires_grad = attrgetter("requires_grad")
 _BINARY_SYMBOLS = {"add": "+", "mul": "*", "pow": "**", "maximum": "maximum", "matmul": "@"}
 
 
@@ -102,7 +106,7 @@ class Tensor(Node):
     def _apply(name: str, parents: tuple[Tensor, ...], ctx: object = None) -> Tensor:
         """Run primitive `name` forward on the parents' data and record the node if needed."""
         op = _OPS[name]
-        datas = [p.data for p in parents]
+        datas = tuple(map(_data, parents))
         primitive = op.primitive
         if primitive.check is not None:
             primitive.check(ARRAY, ctx, *datas)
@@ -115,7 +119,7 @@ class Tensor(Node):
         out.grad = None
         out.label = ""
         state = _mode.state
-        if state is not OFF and any(p.requires_grad for p in parents):
+        if state is not OFF and True in map(_requires_grad, parents):
             out.requires_grad = True
             out._prev = parents
             out._op = op
@@ -306,10 +310,11 @@ class Tensor(Node):
 
     def _accumulate(self, grad: np.ndarray, shared: bool = True) -> None:
         """Add `grad` to `.grad`. A leaf keeps an array of its own (never a view of another)."""
-        if type(grad) is not np.ndarray or grad.dtype != self.data.dtype:
-            grad = np.asarray(grad, dtype=self.data.dtype)
-        if grad.shape != self.data.shape:
-            grad = np.broadcast_to(grad, self.data.shape)
+        data = self.data
+        if type(grad) is not np.ndarray or grad.dtype != data.dtype:
+            grad = np.asarray(grad, dtype=data.dtype)
+        if grad.shape != data.shape:
+            grad = np.broadcast_to(grad, data.shape)
         if self.grad is not None:
             self.grad = self.grad + grad
         elif self._op is None and (shared or grad.base is not None):

@@ -9,17 +9,25 @@ from collections.abc import Callable
 
 
 def interleaved_medians(candidates: dict[str, Callable[[], object]], repeats: int,
-                        warmup: int = 2) -> dict[str, float]:
-    """Median seconds per call of each candidate, run in turn so machine noise hits all alike."""
-    for fn in candidates.values():
-        for _ in range(warmup):
-            fn()
+                        warmup: int = 2, rounds: int = 5) -> dict[str, float]:
+    """Median seconds per call of each candidate.
+
+    The repeats are split into `rounds`; in each round every candidate runs its share
+    back to back (as consecutive training steps do), after `warmup` untimed calls that
+    absorb what the previous candidate left behind (caches, freed memory). Rounds
+    alternate the candidates, so slow drifts of a noisy machine hit all of them alike.
+    """
+    rounds = max(1, min(rounds, repeats))
+    per_round = max(1, repeats // rounds)
     times: dict[str, list[float]] = {name: [] for name in candidates}
-    for _ in range(repeats):
+    for _ in range(rounds):
         for name, fn in candidates.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(warmup):
+                fn()
+            for _ in range(per_round):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 

@@ -25,7 +25,7 @@ from nn.layers import Linear, ReLU, Sequential  # noqa: E402
 from nn.losses import CrossEntropyLoss  # noqa: E402
 from nn.optim import SGD  # noqa: E402
 
-LR = 0.1
+LR = 0.01  # small enough that no network diverges over the repeats
 
 
 def numpy_step(params: list[np.ndarray], X: np.ndarray, y: np.ndarray,
@@ -95,23 +95,32 @@ def torch_setup(sizes: tuple[int, int, int], X: np.ndarray, y: np.ndarray, dtype
 
 def run_case(title: str, sizes: tuple[int, int, int], X: np.ndarray, y: np.ndarray,
              repeats: int) -> dict[str, float]:
-    rng = np.random.default_rng(0)
-    params = [rng.normal(0, np.sqrt(2 / sizes[0]), sizes[:2]), np.zeros(sizes[1]),
-              rng.normal(0, np.sqrt(2 / sizes[1]), sizes[1:]), np.zeros(sizes[2])]
+    def initial_params() -> list[np.ndarray]:
+        rng = np.random.default_rng(0)
+        return [rng.normal(0, np.sqrt(2 / sizes[0]), sizes[:2]), np.zeros(sizes[1]),
+                rng.normal(0, np.sqrt(2 / sizes[1]), sizes[1:]), np.zeros(sizes[2])]
+
+    mine, naive = initial_params(), initial_params()  # each step trains its own copy
     candidates = {
-        "numpy by hand, no input gradient (reference)": lambda: numpy_step(params, X, y, False),
-        "numpy by hand, with input gradient": lambda: numpy_step(params, X, y, True),
+        "numpy by hand, no input gradient (reference)": lambda: numpy_step(mine, X, y, False),
+        "numpy by hand, with input gradient": lambda: numpy_step(naive, X, y, True),
         "chainrule Tensor float64": chainrule_setup(sizes, X, y, seed=0),
     }
+    medians = interleaved_medians(candidates, repeats)
     try:
         import torch  # noqa: F401
-
-        candidates["PyTorch CPU float32"] = torch_setup(sizes, X, y, "float32")
-        candidates["PyTorch CPU float64"] = torch_setup(sizes, X, y, "float64")
     except ImportError:
         print("  (PyTorch not installed: its rows are skipped)")
-    medians = interleaved_medians(candidates, repeats)
+    else:
+        # Timed apart from the numpy rows: PyTorch's and OpenBLAS's worker threads
+        # spin after their work and would slow whichever library runs next.
+        others = {f"PyTorch CPU {dtype}": torch_setup(sizes, X, y, dtype)
+                  for dtype in ("float32", "float64")}
+        medians.update(interleaved_medians(others, repeats))
+        candidates.update(others)
     print_table(title, medians, "numpy by hand, no input gradient (reference)")
+    losses = {name: step() for name, step in candidates.items()}
+    print("  loss after the repeats: " + ", ".join(f"{v:.4f}" for v in losses.values()))
     return medians
 
 

@@ -101,9 +101,9 @@ def _collect(params: object, where: str) -> tuple[list, list[str]]:
 def _first_non_finite(grad: np.ndarray) -> int | None:
     """Flat index of the first NaN/inf in `grad`, or None."""
     # One sum is much cheaper than isfinite(...).all(), and NaN/inf always survive a sum;
-    # a sum of finite terms can overflow, hence the exact search after.
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = grad.sum()
+    # a sum of finite terms can overflow, hence the exact search after. (The caller
+    # silences numpy's overflow warnings once for all parameters.)
+    total = grad.sum()
     if math.isfinite(total):
         return None
     bad = np.flatnonzero(~np.isfinite(grad))
@@ -190,6 +190,10 @@ class Optimizer(ABC):
             p.data = new
 
     def _tensor_grads(self) -> list[tuple[int, Any, np.ndarray]]:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._checked_tensor_grads()
+
+    def _checked_tensor_grads(self) -> list[tuple[int, Any, np.ndarray]]:
         out = []
         for index, p in self._tensors:
             grad = p.grad

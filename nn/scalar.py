@@ -83,6 +83,8 @@ class Layer(Module):
         """[neuron(x) for each neuron]; a bare Value when nout == 1 and squeeze is on."""
         if isinstance(x, (Value, int, float)):
             x = (x,)  # the output of a squeezed width-1 layer
+        # Numbers become leaf Values once here, not once per neuron inside w * x.
+        x = [v if type(v) is Value else Value(v) for v in x]
         out = [neuron(x) for neuron in self.neurons]
         return out[0] if self.squeeze and len(out) == 1 else out
 
