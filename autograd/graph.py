@@ -181,11 +181,13 @@ class Node:
         """
         order = topological_order(self)
         empty = self._EMPTY_GRAD
-        leaves, earlier = [], []
+        leaves, earlier = [], []  # leaves that already hold a gradient, and that gradient
         for node in order:
             if node._op is None:
-                leaves.append(node)
-                earlier.append(node.grad)
+                grad = node.grad
+                if grad is not None and (type(grad) is not float or grad != 0.0):
+                    leaves.append(node)
+                    earlier.append(grad)
             node.grad = empty
         try:
             self._accumulate(seed)

@@ -155,6 +155,7 @@ def deep_chain(depth: int) -> None:
     short = 900  # micrograd's recursive topological sort dies past about 1,000 levels
     for name, value_type in (("micrograd", MicroValue), ("chainrule", Value)):
         root, top = build_chain(value_type, short)
+        gc.collect()  # earlier sections' cyclic garbage must not be billed to this one
         start = time.perf_counter()
         for _ in range(20):
             top.backward()

@@ -39,7 +39,7 @@ def check_logits(logits: Logits) -> tuple[int, int, bool]:
         if len(widths) != 1:
             raise ValueError(f"cross_entropy: logit rows have different lengths {sorted(widths)}")
         n, c = len(rows), widths.pop()
-        finite = all(math.isfinite(x) for row in rows for x in row)
+        finite = all(all(map(math.isfinite, row)) for row in rows)
     else:
         raise TypeError(f"cross_entropy: logits must be a Tensor (N, C) or a non-empty list of "
                         f"Value (or of lists of Value), got {type(logits).__name__}")
