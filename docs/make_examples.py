@@ -54,4 +54,4 @@ if __name__ == "__main__":
     fused_vs_composed()
     mlp_collapsed()
     print("wrote", ", ".join(sorted(p.name for p in HERE.glob("*.svg"))))
-    print("the plot docs/spiral.png comes from: chainrule demo --out docs")
+    print("docs/spiral.png is the plot that `chainrule demo` writes (copied from its output)")
