@@ -16,6 +16,17 @@ import numpy as np
 from autograd import ops
 from autograd.backends import ARRAY
 from autograd.graph import OFF, Node, _mode
+from autograd.tensor_args import (
+    _as_array,
+    _axes,
+    _bounds,
+    _join_inputs,
+    _new_shape,
+    _normalise_index,
+    _permutation,
+    _seed,
+    _shape_error,
+)
 
 
 class _TensorOp:
@@ -52,28 +63,6 @@ class _TensorOp:
 _OPS = {name: _TensorOp(primitive) for name, primitive in ops.PRIMITIVES.items()}
 _data = attrgetter("data")
 _requires_grad = attrgetter("requires_grad")
-_BINARY_SYMBOLS = {"add": "+", "mul": "*", "pow": "**", "maximum": "maximum", "matmul": "@"}
-
-
-def _as_array(data: object, dtype: object = None) -> np.ndarray:
-    """Float array from numbers, nested lists or arrays: float64 unless float32 is given."""
-    if isinstance(data, Tensor):
-        data = data.data
-    try:
-        array = np.asarray(data)
-    except (ValueError, TypeError) as error:
-        raise TypeError(f"Tensor: cannot make an array from {type(data).__name__}: {error}") \
-            from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"Tensor: expected numbers, got an array of dtype {array.dtype}")
-    if dtype is not None:
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Tensor: dtype must be a float type, got {dtype}")
-        return array.astype(dtype, copy=False)
-    if array.dtype.kind == "f" and array.dtype.itemsize >= 4:
-        return array  # float32 and float64 are kept
-    return array.astype(np.float64)
 
 
 class Tensor(Node):
@@ -90,7 +79,7 @@ class Tensor(Node):
 
     def __init__(self, data: object, requires_grad: bool = False, dtype: object = None,
                  label: str = "") -> None:
-        self.data = _as_array(data, dtype)
+        self.data = _as_array(data.data if isinstance(data, Tensor) else data, dtype)
         if self.data is not data and np.asarray(data).dtype.kind in "biu":
             self._integers = np.asarray(data)
         self.grad = None
@@ -196,11 +185,7 @@ class Tensor(Node):
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         """Clamp into [lo, hi]; the gradient passes where lo <= x <= hi."""
-        lo = -np.inf if lo is None else float(lo)
-        hi = np.inf if hi is None else float(hi)
-        if lo > hi:
-            raise ValueError(f"clip: lo={lo} is greater than hi={hi}")
-        return Tensor._apply("clip", (self,), (lo, hi))
+        return Tensor._apply("clip", (self,), _bounds(lo, hi))
 
     def maximum(self, other: object) -> Tensor:
         """Elementwise maximum; at ties the gradient is split evenly."""
@@ -252,20 +237,11 @@ class Tensor(Node):
 
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
         """Same data in a new shape (one entry may be -1)."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return Tensor._apply("reshape", (self,), tuple(int(n) for n in shape))
+        return Tensor._apply("reshape", (self,), _new_shape(shape))
 
     def transpose(self, *axes: int) -> Tensor:
         """Permute axes (all reversed when none are given), like numpy."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        ndim = self.data.ndim
-        if not axes:
-            axes = tuple(reversed(range(ndim)))
-        elif sorted(a % ndim if -ndim <= a < ndim else a for a in axes) != list(range(ndim)):
-            raise ValueError(f"transpose: {axes} is not a permutation of the axes of {self.shape}")
-        return Tensor._apply("transpose", (self,), tuple(a % ndim for a in axes))
+        return Tensor._apply("transpose", (self,), _permutation(axes, self.data.shape))
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - numpy/PyTorch name
@@ -273,7 +249,7 @@ class Tensor(Node):
         return self.transpose()
 
     def __getitem__(self, index: object) -> Tensor:
-        index, basic = _normalise_index(index)
+        index, basic = _normalise_index(index, Tensor)
         try:
             return Tensor._apply("getitem", (self,), (index, basic))
         except IndexError as error:
@@ -290,23 +266,9 @@ class Tensor(Node):
         if not self.requires_grad:
             raise ValueError("backward: this tensor does not require grad (it is a constant; "
                              "create a leaf with requires_grad=True)")
-        if grad is None:
-            if self.data.size != 1:
-                raise ValueError(
-                    f"backward: a tensor of shape {self.shape} is not a scalar; pass "
-                    f"grad= of shape {self.shape} (or reduce it, e.g. .sum())"
-                )
-            seed = np.ones_like(self.data)
-        else:
-            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
-            if seed.shape != self.data.shape:
-                raise ValueError(
-                    f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}"
-                )
-            if not np.isfinite(seed).all():
-                raise ValueError("backward: grad contains NaN or inf")
-            seed = seed.astype(self.data.dtype)
-        self._backpropagate(seed)
+        if isinstance(grad, Tensor):
+            grad = grad.data
+        self._backpropagate(_seed(grad, self.data))
 
     def _accumulate(self, grad: np.ndarray, shared: bool = True) -> None:
         """Add `grad` to `.grad`. A leaf keeps an array of its own (never a view of another)."""
@@ -381,13 +343,13 @@ class Tensor(Node):
 
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis (np.concatenate)."""
-    parents = _join_inputs(tensors, "concatenate")
+    parents = _join_inputs(tensors, "concatenate", Tensor)
     return Tensor._apply("concatenate", parents, axis % max(parents[0].data.ndim, 1))
 
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     """Join tensors along a new axis (np.stack)."""
-    parents = _join_inputs(tensors, "stack")
+    parents = _join_inputs(tensors, "stack", Tensor)
     return Tensor._apply("stack", parents, axis % (parents[0].data.ndim + 1))
 
 
@@ -396,67 +358,3 @@ def maximum(a: object, b: object) -> Tensor:
     first = a if isinstance(a, Tensor) else Tensor(a)
     return first.maximum(b)
 
-
-# ---------------------------------------------------------------- helpers
-def _join_inputs(tensors: Sequence[object], op: str) -> tuple[Tensor, ...]:
-    parents = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
-    if not parents:
-        raise ValueError(f"{op}: needs at least one tensor")
-    return parents
-
-
-def _axes(axis: object, ndim: int, op: str) -> tuple[int, ...]:
-    """Normalise an axis argument (None, int or tuple) to sorted non-negative ints."""
-    if axis is None:
-        return tuple(range(ndim))
-    raw = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    axes = []
-    for a in raw:
-        if not -ndim <= a < max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims")
-        axes.append(int(a) % max(ndim, 1))
-    if len(set(axes)) != len(axes):
-        raise ValueError(f"{op}: repeated axis in {axis}")
-    return tuple(sorted(axes)) if ndim else ()
-
-
-def _normalise_index(index: object) -> tuple[object, bool]:
-    """Tensors and lists in an index become integer/boolean arrays; say if it is basic."""
-    parts = index if isinstance(index, tuple) else (index,)
-    converted = []
-    basic = True
-    for part in parts:
-        if isinstance(part, Tensor):
-            integers = getattr(part, "_integers", None)  # made from ints or bools
-            part = part.data if integers is None else integers
-            if part.dtype.kind == "f":
-                if not np.all(part == np.round(part)):
-                    raise IndexError("getitem: a float tensor used as an index must hold "
-                                     "whole numbers")
-                part = part.astype(np.int64)
-        elif isinstance(part, list):
-            part = np.asarray(part)
-        if isinstance(part, np.ndarray):
-            basic = False
-            if part.dtype.kind not in "biu":
-                raise IndexError(f"getitem: index arrays must be integer or boolean, "
-                                 f"got {part.dtype}")
-        converted.append(part)
-    result = tuple(converted) if isinstance(index, tuple) else converted[0]
-    return result, basic
-
-
-def _shape_error(name: str, datas: list[np.ndarray], ctx: object,
-                 error: ValueError) -> ValueError:
-    """Restate numpy's complaint with the op's name and every operand's shape."""
-    shapes = " and ".join(str(d.shape) for d in datas)
-    if name == "reshape":
-        return ValueError(f"reshape: cannot reshape a tensor of shape {shapes} "
-                          f"({datas[0].size} elements) into {ctx}")
-    if name in ("concatenate", "stack"):
-        return ValueError(f"{name}: shapes {shapes} do not fit along axis {ctx} ({error})")
-    if name == "matmul":
-        return ValueError(f"matmul: shapes {shapes} are not aligned for a @ b "
-                          f"(the last axis of a must equal the second-to-last of b)")
-    symbol = _BINARY_SYMBOLS.get(name, name)
-    return ValueError(f"{symbol}: cannot broadcast shapes {shapes} ({error})")

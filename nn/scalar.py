@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from operator import mul
 
 import numpy as np
 
@@ -54,7 +55,7 @@ class Neuron(Module):
         w = self.w
         if len(x) != len(w):
             raise ValueError(f"Neuron({len(w)}): expected {len(w)} inputs, got {len(x)}")
-        terms = [wi * xi for wi, xi in zip(w, x)]
+        terms = list(map(mul, w, x))  # w_i * x_i, each a node
         terms.append(self.b)
         out = Value.sum(terms)
         return out.relu() if self.nonlin else out
