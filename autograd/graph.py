@@ -62,8 +62,12 @@ def _order_by_prev(root: Any) -> list:
         for parent in pending[-1]:
             if parent not in visited:
                 mark(parent)
+                grandparents = parent._prev
+                if not grandparents:  # a leaf has nothing to wait for: emit it at once
+                    emit(parent)
+                    continue
                 enter_node(parent)
-                enter_parents(iter(parent._prev))
+                enter_parents(iter(grandparents))
                 break
         else:
             leave_parents()
@@ -199,10 +203,11 @@ class Node:
             for leaf, grad in zip(leaves, earlier):
                 leaf.grad = grad
             raise
-        for leaf, grad in zip(leaves, earlier):
-            leaf._add_earlier_grad(grad)
+        self._add_earlier_grads(leaves, earlier)
 
-    def _add_earlier_grad(self, grad: object) -> None:
+    @staticmethod
+    def _add_earlier_grads(leaves: list, earlier: list) -> None:
+        """leaf.grad = earlier + leaf.grad for each pair (each engine in its own way)."""
         raise NotImplementedError  # pragma: no cover - each engine defines it
 
     def _accumulate(self, grad: object) -> None:

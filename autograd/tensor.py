@@ -284,9 +284,10 @@ class Tensor(Node):
         else:
             self.grad = grad
 
-    def _add_earlier_grad(self, grad: np.ndarray | None) -> None:
-        if grad is not None:
-            self.grad = grad if self.grad is None else grad + self.grad
+    @staticmethod
+    def _add_earlier_grads(leaves: list[Tensor], earlier: list[np.ndarray]) -> None:
+        for leaf, grad in zip(leaves, earlier):
+            leaf.grad = grad if leaf.grad is None else grad + leaf.grad
 
     # ------------------------------------------------------------ conveniences
     @property

@@ -20,7 +20,6 @@ from autograd.graph import OFF, Node, _mode
 _ALL = (True,) * 8  # scalar inputs always want their gradient
 _data = attrgetter("data")
 _new = object.__new__
-_NUMBER_TYPES = (int, float)
 
 
 class _ScalarOp:
@@ -78,6 +77,8 @@ def _fixed_arity(forward: object) -> int | None:
     if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in inputs):
         return None
     return len(inputs)
+
+
 _OPS = {name: _ScalarOp(primitive) for name, primitive in ops.PRIMITIVES.items()}
 _ADD, _MUL, _NEG, _POW, _POW_CONST = (_OPS[n] for n in ("add", "mul", "neg", "pow", "pow_const"))
 _EXP, _LOG, _TANH, _SIGMOID, _RELU = (_OPS[n] for n in ("exp", "log", "tanh", "sigmoid", "relu"))
@@ -190,7 +191,7 @@ class Value(Node):
         PyTorch with `retain_graph=True`); every intermediate node's `.grad` is reset
         to 0 first, then holds d(self)/d(node) for this call. Iterative: no depth limit.
         """
-        seed = _as_float(grad, "backward(grad)")
+        seed = grad if type(grad) is float else _as_float(grad, "backward(grad)")
         if not math.isfinite(seed):
             raise ValueError(f"backward: grad must be finite, got {seed!r}")
         self._backpropagate(seed)
@@ -200,8 +201,10 @@ class Value(Node):
     def _accumulate(self, grad: float) -> None:
         self.grad += grad
 
-    def _add_earlier_grad(self, grad: float) -> None:
-        self.grad = grad + self.grad
+    @staticmethod
+    def _add_earlier_grads(leaves: list[Value], earlier: list[float]) -> None:
+        for leaf, grad in zip(leaves, earlier):
+            leaf.grad = grad + leaf.grad
 
     # ------------------------------------------------------------ conveniences
     def item(self) -> float:
@@ -217,12 +220,11 @@ class Value(Node):
 
 def _constant(value: object, op: str) -> Value:
     """Wrap a number as a leaf Value; anything else is a TypeError naming the operator."""
-    if isinstance(value, _NUMBER_TYPES) or isinstance(value, numbers.Real):
-        return Value(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return Value(float(value))
     raise TypeError(
         f"unsupported operand type for {op}: 'Value' and '{type(value).__name__}' ({value!r})"
     )
-
 
 
 # ---------------------------------------------------------------- operators from the table

@@ -123,7 +123,9 @@ def _fused(logits: Logits, indices: np.ndarray | None, probs: np.ndarray | None,
 
 def _fused_values(flat: list, indices: list | None, probs: list | None,
                   shape: tuple[int, int], reduction: str) -> Value:
-    parents = tuple(v if isinstance(v, Value) else Value(v) for v in flat)
+    parents = tuple(flat)
+    if set(map(type, parents)) != {Value}:  # numbers among the logits become leaves
+        parents = tuple(v if isinstance(v, Value) else Value(v) for v in parents)
     return apply("softmax_cross_entropy", *parents,
                  ctx=FusedTargets(indices, probs, shape, reduction))
 
