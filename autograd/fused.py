@@ -90,7 +90,7 @@ def _forward_floats(c: FusedTargets, zs: tuple[float, ...]) -> float:
         top = max(row)
         exps = [math.exp(z - top) for z in row]
         sum_exps = math.fsum(exps)
-        softmax.extend(e / sum_exps for e in exps)
+        softmax += [e / sum_exps for e in exps]
         log_sum = top + math.log(sum_exps)
         if c.indices is not None:
             total += log_sum - row[c.indices[i]]

@@ -35,10 +35,10 @@ def check_logits(logits: Logits) -> tuple[int, int, bool]:
         single = not isinstance(logits[0], (list, tuple))
         rows = [[v.data if type(v) is Value else _number(v) for v in row]
                 for row in ([logits] if single else logits)]
-        widths = {len(row) for row in rows}
-        if len(widths) != 1:
-            raise ValueError(f"cross_entropy: logit rows have different lengths {sorted(widths)}")
-        n, c = len(rows), widths.pop()
+        n, c = len(rows), len(rows[0])
+        if not single and any(len(row) != c for row in rows):
+            widths = sorted({len(row) for row in rows})
+            raise ValueError(f"cross_entropy: logit rows have different lengths {widths}")
         finite = all(all(map(math.isfinite, row)) for row in rows)
     else:
         raise TypeError(f"cross_entropy: logits must be a Tensor (N, C) or a non-empty list of "
