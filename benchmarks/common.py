@@ -51,3 +51,4 @@ def format_seconds(seconds: float) -> str:
 def machine() -> str:
     return f"{platform.python_implementation()} {platform.python_version()}, " \
            f"{platform.machine()}, {time.strftime('%Y-%m-%d')}"
+

@@ -5,7 +5,12 @@ engine against the same step written by hand in numpy, and PyTorch CPU when inst
 
 The reference is the hand-written numpy step that skips the gradient of the input
 data (no training step needs it): the limit a numpy engine can reach. Ratios > 1
-mean slower than that reference.
+mean slower than that reference. Every library runs on one thread (set below).
+
+On glibc, the large temporaries of case 2 make the allocator give memory back to the
+system after each step and take it again in the next; chainrule's longer-lived
+graph triggers that more than the hand-written step does. To see the engine without
+it: MALLOC_TRIM_THRESHOLD_=1000000000 MALLOC_MMAP_THRESHOLD_=1000000000 python ...
 """
 
 from __future__ import annotations
@@ -14,7 +19,12 @@ import argparse
 import os
 import sys
 
-import numpy as np
+# One thread for every library, set before numpy loads: on a small shared machine the
+# BLAS and PyTorch worker pools mostly wait on each other, and the ratios get noisy.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -75,6 +85,8 @@ def chainrule_setup(sizes: tuple[int, int, int], X: np.ndarray, y: np.ndarray, s
 def torch_setup(sizes: tuple[int, int, int], X: np.ndarray, y: np.ndarray, dtype: str):
     import torch
 
+    torch.set_num_threads(1)
+
     torch_dtype = getattr(torch, dtype)
     model = torch.nn.Sequential(torch.nn.Linear(sizes[0], sizes[1]), torch.nn.ReLU(),
                                 torch.nn.Linear(sizes[1], sizes[2])).to(torch_dtype)
@@ -121,6 +133,7 @@ def run_case(title: str, sizes: tuple[int, int, int], X: np.ndarray, y: np.ndarr
     print_table(title, medians, "numpy by hand, no input gradient (reference)")
     losses = {name: step() for name, step in candidates.items()}
     print("  loss after the repeats: " + ", ".join(f"{v:.4f}" for v in losses.values()))
+
     return medians
 
 
