@@ -53,10 +53,12 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
+    stretched = tuple(
         lead + i for i, size in enumerate(shape) if size == 1 and grad.shape[lead + i] != 1
     )
-    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+    if not stretched:  # only added leading axes (a bias): the sum already has `shape`
+        return grad.sum(axis=tuple(range(lead)))
+    return grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
 
 
 # ---------------------------------------------------------------- elementwise, both engines
