@@ -81,9 +81,9 @@ def _indices(array: np.ndarray, n: int, c: int) -> np.ndarray:
     if array.dtype.kind == "f":
         if not (np.isfinite(array).all() and (array == np.round(array)).all()):
             raise ValueError("cross_entropy: class-index targets must be whole numbers")
-    indices = array.astype(np.int64)
-    bad = (indices < 0) | (indices >= c)
-    if bad.any():
+    indices = array.astype(np.int64)  # a copy: the fused node keeps it until backward
+    if indices.size and (indices.min() < 0 or indices.max() >= c):  # two cheap scans first
+        bad = (indices < 0) | (indices >= c)
         where = int(np.argmax(bad))
         raise ValueError(f"cross_entropy: target {indices[where]} at position {where} is out of "
                          f"range for {c} classes (valid: 0..{c - 1}); {int(bad.sum())} bad in all")
