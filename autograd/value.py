@@ -131,7 +131,7 @@ class Value(Node):
     def _apply(name: str, parents: tuple[Value, ...], ctx: object = None) -> Value:
         """Run any registered primitive on Values: check, forward, record."""
         op = _OPS[name]
-        datas = [p.data for p in parents]
+        datas = tuple(map(_data, parents))
         if op.check is not None:
             op.check(ctx, *datas)
         return Value._record(op, parents, op.forward(ctx, *datas), ctx)

@@ -112,7 +112,7 @@ def _fused(logits: Logits, indices: np.ndarray | None, probs: np.ndarray | None,
                      ctx=FusedTargets(indices, probs, shape, reduction))
     batch = [logits] if single else logits
     # The scalar engine's rule reads plain Python lists (see autograd.fused).
-    indices = None if indices is None else indices.tolist()
+    indices = indices.tolist() if isinstance(indices, np.ndarray) else indices
     probs = None if probs is None else probs.tolist()
     if reduction == "none":  # one fused node per sample
         return [_fused_values(row, None if indices is None else indices[i:i + 1],

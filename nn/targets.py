@@ -54,12 +54,16 @@ def check_logits(logits: Logits) -> tuple[int, int, bool]:
 
 
 def check_targets(targets: Targets, n: int, c: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Targets as (class indices (N,), None) or (None, probability rows (N, C))."""
+    """Targets as (class indices, None) or (None, probability rows (N, C)).
+
+    Class indices are an int64 array of N entries, or a one-element list for a single
+    int target of a single sample.
+    """
     if type(targets) is int and n == 1:  # the scalar engine's one sample: skip numpy
         if not 0 <= targets < c:
             raise ValueError(f"cross_entropy: target {targets} at position 0 is out of range "
                              f"for {c} classes (valid: 0..{c - 1}); 1 bad in all")
-        return np.array([targets]), None
+        return [targets], None  # a list indexes like an array, and costs no numpy call
     if isinstance(targets, Tensor):
         targets = targets.data
     array = np.asarray(targets)
