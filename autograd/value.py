@@ -153,7 +153,7 @@ class Value(Node):
         terms = tuple(values)
         if not terms:
             raise ValueError("Value.sum: needs at least one value")
-        if set(map(type, terms)) != _ONLY_VALUES:
+        if not _ONLY_VALUES.issuperset(map(type, terms)):
             terms = tuple(v if type(v) is Value else _constant(v, "sum") for v in terms)
         return Value._record(_ADD_N, terms, _ADD_N.forward(None, *map(_data, terms)))
 
