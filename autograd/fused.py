@@ -29,6 +29,7 @@ class FusedTargets:
     shape: tuple[int, int]  # (N, C) of the logits
     reduction: str  # "mean" | "sum" | "none"
     softmax: object = field(default=None, repr=False)  # saved by forward for backward
+    rows: object = field(default=None, repr=False)  # np.arange(N), saved by forward
 
 
 def _forward(m, c: FusedTargets, *zs):
@@ -48,28 +49,31 @@ SOFTMAX_CROSS_ENTROPY = define("softmax_cross_entropy", _forward, _backward)
 
 # ---------------------------------------------------------------- arrays (N, C)
 def _forward_array(c: FusedTargets, z: np.ndarray) -> np.ndarray:
-    shifted = z - z.max(axis=1, keepdims=True)
+    # ufunc reductions called directly: ndarray.max/.sum add a Python layer per call,
+    # which is most of the cost for small batches.
+    shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)
     exps = np.exp(shifted)
-    sums = exps.sum(axis=1, keepdims=True)
+    sums = np.add.reduce(exps, axis=1, keepdims=True)
     exps /= sums
     c.softmax = exps
     log_sums = np.log(sums[:, 0])
     if c.indices is not None:
-        losses = log_sums - shifted[np.arange(len(z)), c.indices]
+        c.rows = np.arange(len(z))  # kept for backward, with the softmax
+        losses = log_sums - shifted[c.rows, c.indices]
     else:
-        losses = log_sums - (c.probs * shifted).sum(axis=1)
+        losses = log_sums - np.add.reduce(c.probs * shifted, axis=1)
     return _reduce(losses, c.reduction)
 
 
 def _backward_array(c: FusedTargets, g: np.ndarray) -> np.ndarray:
     n = c.shape[0]
     if c.reduction == "none":
-        scale = g[:, None]
+        scale, picked = g[:, None], g
     else:
-        scale = g / n if c.reduction == "mean" else g
+        scale = picked = g / n if c.reduction == "mean" else g
     grad = c.softmax * scale  # a new array: the saved softmax stays intact for a second backward
     if c.indices is not None:
-        grad[np.arange(n), c.indices] -= scale if np.ndim(scale) == 0 else scale[:, 0]
+        grad[c.rows, c.indices] -= picked
     else:
         grad -= c.probs * scale
     return grad
@@ -77,8 +81,8 @@ def _backward_array(c: FusedTargets, g: np.ndarray) -> np.ndarray:
 
 def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":
-        return losses.sum() / len(losses)  # what .mean() computes, without its Python layer
-    return losses.sum() if reduction == "sum" else losses
+        return np.add.reduce(losses) / len(losses)  # what .mean() computes
+    return np.add.reduce(losses) if reduction == "sum" else losses
 
 
 # ---------------------------------------------------------------- floats, row-major

@@ -57,7 +57,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         lead + i for i, size in enumerate(shape) if size == 1 and grad.shape[lead + i] != 1
     )
     if not stretched:  # only added leading axes (a bias): the sum already has `shape`
-        return grad.sum(axis=tuple(range(lead)))
+        return np.add.reduce(grad, axis=tuple(range(lead)))
     return grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
 
 

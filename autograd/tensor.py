@@ -278,7 +278,9 @@ class Tensor(Node):
         if grad.shape != data.shape:
             grad = np.broadcast_to(grad, data.shape)
         if self.grad is not None:
-            self.grad = self.grad + grad
+            total = self.grad + grad
+            # numpy returns a scalar, not an array, when adding 0-d arrays: keep .grad an array
+            self.grad = total if type(total) is np.ndarray else np.asarray(total)
         elif self._op is None and (shared or grad.base is not None):
             self.grad = grad.copy()
         else:
@@ -287,7 +289,7 @@ class Tensor(Node):
     @staticmethod
     def _add_earlier_grads(leaves: list[Tensor], earlier: list[np.ndarray]) -> None:
         for leaf, grad in zip(leaves, earlier):
-            leaf.grad = grad if leaf.grad is None else grad + leaf.grad
+            leaf.grad = grad if leaf.grad is None else np.asarray(grad + leaf.grad)
 
     # ------------------------------------------------------------ conveniences
     @property

@@ -11,11 +11,13 @@ from autograd.ops import define, unbroadcast
 
 
 def _swap(x: np.ndarray) -> np.ndarray:
-    return np.swapaxes(x, -1, -2)
+    return x.swapaxes(-1, -2)
 
 
 def _matmul_backward(m, c, needs, g, out, a, b):
     """d(a @ b): g @ b^T for a, a^T @ g for b, with 1-D operands promoted as np.matmul does."""
+    if a.ndim == 2 and b.ndim == 2:  # the common case: no promotion, no batch to sum
+        return (g @ b.T if needs[0] else None, a.T @ g if needs[1] else None)
     if a.ndim == 1 and b.ndim == 1:  # dot product: out and g are 0-d
         return (g * b if needs[0] else None, g * a if needs[1] else None)
     if a.ndim == 1:  # (k) @ (..., k, n) -> (..., n)

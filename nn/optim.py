@@ -103,7 +103,7 @@ def _first_non_finite(grad: np.ndarray) -> int | None:
     # One sum is much cheaper than isfinite(...).all(), and NaN/inf always survive a sum;
     # a sum of finite terms can overflow, hence the exact search after. (The caller
     # silences numpy's overflow warnings once for all parameters.)
-    total = grad.sum()
+    total = np.add.reduce(grad, axis=None)
     if math.isfinite(total):
         return None
     bad = np.flatnonzero(~np.isfinite(grad))

@@ -29,7 +29,7 @@ def check_logits(logits: Logits) -> tuple[int, int, bool]:
                              f"got shape {data.shape}")
         (n, c), single = data.shape, False
         # One sum is cheaper than an isfinite mask; NaN and inf always survive it.
-        finite = data.size == 0 or np.isfinite(data.sum())
+        finite = data.size == 0 or np.isfinite(np.add.reduce(data, axis=None))
         rows = data
     elif isinstance(logits, (list, tuple)) and logits:
         single = not isinstance(logits[0], (list, tuple))
@@ -86,7 +86,7 @@ def _indices(array: np.ndarray, n: int, c: int) -> np.ndarray:
         if not (np.isfinite(array).all() and (array == np.round(array)).all()):
             raise ValueError("cross_entropy: class-index targets must be whole numbers")
     indices = array.astype(np.int64)  # a copy: the fused node keeps it until backward
-    if indices.size and (indices.min() < 0 or indices.max() >= c):  # two cheap scans first
+    if indices.size and (np.minimum.reduce(indices) < 0 or np.maximum.reduce(indices) >= c):
         bad = (indices < 0) | (indices >= c)
         where = int(np.argmax(bad))
         raise ValueError(f"cross_entropy: target {indices[where]} at position {where} is out of "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import nn
 
 
@@ -30,3 +32,17 @@ def test_composed_loss_trains_the_same_network_identically() -> None:
                          progress=False)
         finals.append(history.loss[-1])
     assert abs(finals[0] - finals[1]) <= 1e-9 * finals[0]
+
+
+def test_a_zero_dimensional_parameter_used_twice_keeps_an_array_gradient() -> None:
+    # d(p * p)/dp = 2p = 4 at p = 2, accumulated from two paths; numpy turns the sum of two
+    # 0-d arrays into a scalar, which the optimizer would refuse as "not an array".
+    from autograd import Tensor
+
+    p = Tensor(2.0, requires_grad=True)
+    (p * p).backward()
+    assert isinstance(p.grad, np.ndarray) and p.grad.shape == () and p.grad == 4.0
+    (p * p).backward()  # a second call adds the earlier gradient back
+    assert isinstance(p.grad, np.ndarray) and p.grad == 8.0
+    nn.optim.SGD([p], lr=0.1).step()
+    assert p.data == 2.0 - 0.1 * 8.0
