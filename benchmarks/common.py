@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import platform
 import statistics
 import time
@@ -52,3 +54,23 @@ def machine() -> str:
     return f"{platform.python_implementation()} {platform.python_version()}, " \
            f"{platform.machine()}, {time.strftime('%Y-%m-%d')}"
 
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc to keep freed memory instead of returning it to the system (mallopt).
+
+    By default glibc hands large freed blocks back and the next step faults them in
+    again; whether that happens depends on the exact sequence of allocations, so it
+    adds or removes hundreds of microseconds per step almost at random. Setting the
+    thresholds high makes every library run with its memory warm. Returns False where
+    there is no glibc (the numbers are then the allocator's as well as the libraries').
+    """
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError, TypeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    largest = 32 << 20  # glibc's ceiling for the mmap threshold on 64-bit systems
+    return bool(mallopt(m_trim_threshold, 1 << 30)) and bool(mallopt(m_mmap_threshold, largest))

@@ -24,7 +24,12 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from autograd import Tensor, Value  # noqa: E402
-from benchmarks.common import interleaved_medians, machine, print_table  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    interleaved_medians,
+    keep_freed_memory,
+    machine,
+    print_table,
+)
 from nn.functional import compare_gradients, cross_entropy  # noqa: E402
 
 
@@ -134,7 +139,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave glibc's trimming on (see benchmarks/common.py)")
     args = parser.parse_args(argv)
+    kept = not args.default_malloc and keep_freed_memory()
+    print(f"allocator: {'freed memory kept (mallopt)' if kept else 'default'}")
     print(f"softmax cross-entropy: fused vs composed ({machine()})")
     tensor_cases(args.repeats)
     value_cases(args.repeats)

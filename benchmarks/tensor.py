@@ -7,10 +7,10 @@ The reference is the hand-written numpy step that skips the gradient of the inpu
 data (no training step needs it): the limit a numpy engine can reach. Ratios > 1
 mean slower than that reference. Every library runs on one thread (set below).
 
-On glibc, the large temporaries of case 2 make the allocator give memory back to the
-system after each step and take it again in the next; chainrule's longer-lived
-graph triggers that more than the hand-written step does. To see the engine without
-it: MALLOC_TRIM_THRESHOLD_=1000000000 MALLOC_MMAP_THRESHOLD_=1000000000 python ...
+glibc gives large freed blocks back to the system and faults them in again on the
+next step, depending on the exact sequence of allocations: hundreds of microseconds
+per step, almost at random. The benchmark therefore asks glibc to keep freed memory
+(mallopt) for every candidate; --default-malloc shows the numbers without that.
 """
 
 from __future__ import annotations
@@ -29,7 +29,12 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from autograd import Tensor  # noqa: E402
-from benchmarks.common import interleaved_medians, machine, print_table  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    interleaved_medians,
+    keep_freed_memory,
+    machine,
+    print_table,
+)
 from nn.data import spiral  # noqa: E402
 from nn.layers import Linear, ReLU, Sequential  # noqa: E402
 from nn.losses import CrossEntropyLoss  # noqa: E402
@@ -141,7 +146,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave glibc's trimming on (see benchmarks/common.py)")
     args = parser.parse_args(argv)
+    kept = not args.default_malloc and keep_freed_memory()
+    print(f"allocator: {'freed memory kept (mallopt)' if kept else 'default'}")
     print(f"chainrule Tensor engine benchmark ({machine()})")
     X, y = spiral(100, 3, seed=0)
     run_case("1. spiral, 300 samples, 2 -> 64 ReLU -> 3 (target: chainrule <= 1.25x)",
