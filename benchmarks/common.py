@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import ctypes.util
 import platform
@@ -74,3 +75,14 @@ def keep_freed_memory() -> bool:
     m_trim_threshold, m_mmap_threshold = -1, -3
     largest = 32 << 20  # glibc's ceiling for the mmap threshold on 64-bit systems
     return bool(mallopt(m_trim_threshold, 1 << 30)) and bool(mallopt(m_mmap_threshold, largest))
+
+
+def add_allocator_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave glibc's trimming on (see keep_freed_memory)")
+
+
+def apply_allocator_option(args: argparse.Namespace) -> str:
+    """Keep freed memory unless --default-malloc; returns a line saying which."""
+    kept = not args.default_malloc and keep_freed_memory()
+    return f"allocator: {'freed memory kept (mallopt)' if kept else 'default'}"

@@ -19,19 +19,18 @@ import argparse
 import os
 import sys
 
-# One thread for every library, set before numpy loads: on a small shared machine the
-# BLAS and PyTorch worker pools mostly wait on each other, and the ratios get noisy.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
-import numpy as np  # noqa: E402
-
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import benchmarks.single_thread  # noqa: E402, F401 - must run before numpy loads
+
+# isort: split
+import numpy as np  # noqa: E402
 
 from autograd import Tensor  # noqa: E402
 from benchmarks.common import (  # noqa: E402
+    add_allocator_option,
+    apply_allocator_option,
     interleaved_medians,
-    keep_freed_memory,
     machine,
     print_table,
 )
@@ -146,11 +145,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=30)
-    parser.add_argument("--default-malloc", action="store_true",
-                        help="leave glibc's trimming on (see benchmarks/common.py)")
+    add_allocator_option(parser)
     args = parser.parse_args(argv)
-    kept = not args.default_malloc and keep_freed_memory()
-    print(f"allocator: {'freed memory kept (mallopt)' if kept else 'default'}")
+    print(apply_allocator_option(args))
     print(f"chainrule Tensor engine benchmark ({machine()})")
     X, y = spiral(100, 3, seed=0)
     run_case("1. spiral, 300 samples, 2 -> 64 ReLU -> 3 (target: chainrule <= 1.25x)",
