@@ -87,7 +87,7 @@ def _seed(grad: object, data: np.ndarray) -> np.ndarray:
                 f"backward: a tensor of shape {data.shape} is not a scalar; pass "
                 f"grad= of shape {data.shape} (or reduce it, e.g. .sum())"
             )
-        return np.ones_like(data)
+        return np.array(1, dtype=data.dtype).reshape(data.shape)  # ones_like, minus a layer
     seed = np.asarray(grad)
     if seed.shape != data.shape:
         raise ValueError(
