@@ -18,6 +18,7 @@ from autograd.fused import FusedTargets
 from nn.targets import Logits, Targets, check_logits, check_targets
 
 REDUCTIONS = ("mean", "sum", "none")
+_VALUES = {Value}
 
 
 def softmax(z: Tensor | Sequence[Value], axis: int = -1) -> Tensor | list:
@@ -118,13 +119,14 @@ def _fused(logits: Logits, indices: np.ndarray | None, probs: np.ndarray | None,
         return [_fused_values(row, None if indices is None else indices[i:i + 1],
                               None if probs is None else probs[i:i + 1], (1, shape[1]), "sum")
                 for i, row in enumerate(batch)]
-    return _fused_values([v for row in batch for v in row], indices, probs, shape, reduction)
+    flat = logits if single else [v for row in batch for v in row]
+    return _fused_values(flat, indices, probs, shape, reduction)
 
 
 def _fused_values(flat: list, indices: list | None, probs: list | None,
                   shape: tuple[int, int], reduction: str) -> Value:
     parents = tuple(flat)
-    if set(map(type, parents)) != {Value}:  # numbers among the logits become leaves
+    if not _VALUES.issuperset(map(type, parents)):  # numbers among the logits become leaves
         parents = tuple(v if isinstance(v, Value) else Value(v) for v in parents)
     return apply("softmax_cross_entropy", *parents,
                  ctx=FusedTargets(indices, probs, shape, reduction))
