@@ -66,11 +66,6 @@ def _scalar_check_nonnegative(op: str, a: float) -> None:
         raise ValueError(f"{op}: the argument must be non-negative, got {a!r}")
 
 
-def _scalar_check_finite(op: str, a: float) -> None:
-    if math.isnan(a) or math.isinf(a):
-        raise ValueError(f"{op}: the result is {a!r}")
-
-
 SCALAR = SimpleNamespace(
     name="scalar",
     exp=_scalar_exp,
@@ -85,7 +80,6 @@ SCALAR = SimpleNamespace(
     check_log=_scalar_check_log,
     check_pow=_scalar_check_pow,
     check_nonnegative=_scalar_check_nonnegative,
-    check_finite=_scalar_check_finite,
     sign=lambda a: (a > 0) - (a < 0),
     clip=lambda a, lo, hi: min(max(a, lo), hi),
     inside=lambda a, lo, hi: float(lo <= a <= hi),
@@ -143,16 +137,6 @@ def _array_check_pow(a: np.ndarray, b) -> None:
     """Arrays follow IEEE (inf, nan), as numpy and PyTorch do."""
 
 
-def _array_check_finite(op: str, a: np.ndarray) -> None:
-    bad = ~np.isfinite(a)
-    if bad.any():
-        where = _first_index(bad)
-        raise ValueError(
-            f"{op}: {int(bad.sum())} of {a.size} entries are not finite; "
-            f"the first is {float(a[where])!r} at index {where}"
-        )
-
-
 ARRAY = SimpleNamespace(
     name="array",
     exp=_array_exp,
@@ -167,7 +151,6 @@ ARRAY = SimpleNamespace(
     check_log=_array_check_log,
     check_pow=_array_check_pow,
     check_nonnegative=_array_check_nonnegative,
-    check_finite=_array_check_finite,
     sign=np.sign,
     clip=np.clip,
     inside=lambda a, lo, hi: (a >= lo) & (a <= hi),

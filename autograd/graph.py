@@ -1,8 +1,9 @@
 """The backpropagation core shared by `Value` and `Tensor`: node storage, the one
 iterative topological order, the backward walker, `no_grad` and scopes.
 
-The walker knows nothing about individual ops: every non-leaf node points at an
-`Op` (see `autograd.ops`) whose `backward` returns one gradient per parent.
+The walker knows nothing about individual ops: every non-leaf node points at its
+engine's bound op, whose `propagate(node)` applies the rule from `autograd.ops` and
+adds one gradient per parent.
 """
 
 from __future__ import annotations
@@ -185,13 +186,11 @@ class Node:
         """
         order = topological_order(self)
         empty = self._EMPTY_GRAD
-        leaves, earlier = [], []  # leaves that already hold a gradient, and that gradient
+        leaves, earlier = [], []  # every leaf, and the gradient it held before this call
         for node in order:
             if node._op is None:
-                grad = node.grad
-                if grad is not None and (type(grad) is not float or grad != 0.0):
-                    leaves.append(node)
-                    earlier.append(grad)
+                leaves.append(node)
+                earlier.append(node.grad)
             node.grad = empty
         try:
             self._accumulate(seed)

@@ -289,7 +289,8 @@ class Tensor(Node):
     @staticmethod
     def _add_earlier_grads(leaves: list[Tensor], earlier: list[np.ndarray]) -> None:
         for leaf, grad in zip(leaves, earlier):
-            leaf.grad = grad if leaf.grad is None else np.asarray(grad + leaf.grad)
+            if grad is not None:
+                leaf.grad = grad if leaf.grad is None else np.asarray(grad + leaf.grad)
 
     # ------------------------------------------------------------ conveniences
     @property
