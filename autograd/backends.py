@@ -93,24 +93,22 @@ def _first_index(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(int(np.argmax(mask)), mask.shape))
 
 
-def _array_check_log(op: str, a: np.ndarray) -> None:
-    bad = ~(a > 0)
+def _array_refuse(op: str, a: np.ndarray, bad: np.ndarray, requirement: str) -> None:
+    """Raise if any entry is `bad`, saying how many and where the first one is."""
     if bad.any():
         where = _first_index(bad)
         raise ValueError(
-            f"{op}: the argument must be positive, but {int(bad.sum())} of {a.size} "
+            f"{op}: the argument must be {requirement}, but {int(bad.sum())} of {a.size} "
             f"entries are not; the first is {float(a[where])!r} at index {where}"
         )
+
+
+def _array_check_log(op: str, a: np.ndarray) -> None:
+    _array_refuse(op, a, ~(a > 0), "positive")
 
 
 def _array_check_nonnegative(op: str, a: np.ndarray) -> None:
-    bad = ~(a >= 0)
-    if bad.any():
-        where = _first_index(bad)
-        raise ValueError(
-            f"{op}: the argument must be non-negative, but {int(bad.sum())} of {a.size} "
-            f"entries are not; the first is {float(a[where])!r} at index {where}"
-        )
+    _array_refuse(op, a, ~(a >= 0), "non-negative")
 
 
 def _array_pow(a: np.ndarray, b) -> np.ndarray:
