@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import sub, truediv
 
 import numpy as np
 
@@ -90,11 +92,13 @@ def _forward_floats(c: FusedTargets, zs: tuple[float, ...]) -> float:
     n, width = c.shape
     softmax, total = [], 0.0
     for i in range(n):
-        row = zs[i * width:(i + 1) * width]
+        row = zs[i * width:(i + 1) * width] if n > 1 else zs
         top = max(row)
-        exps = [math.exp(z - top) for z in row]
+        # map() over C functions rather than comprehensions: for ten floats the
+        # loop machinery would cost more than the arithmetic.
+        exps = list(map(math.exp, map(sub, row, repeat(top))))
         sum_exps = math.fsum(exps)
-        softmax += [e / sum_exps for e in exps]
+        softmax += map(truediv, exps, repeat(sum_exps))
         log_sum = top + math.log(sum_exps)
         if c.indices is not None:
             total += log_sum - row[c.indices[i]]
