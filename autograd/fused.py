@@ -35,18 +35,15 @@ class FusedTargets:
 
 
 def _forward(m, c: FusedTargets, *zs):
-    if len(zs) == 1 and isinstance(zs[0], np.ndarray):
-        return _forward_array(c, zs[0])
-    return _forward_floats(c, zs)
+    return _forward_array(c, zs[0]) if m.name == "array" else _forward_floats(c, zs)
 
 
 def _backward(m, c: FusedTargets, needs, g, out, *zs):
-    if len(zs) == 1 and isinstance(zs[0], np.ndarray):
-        return (_backward_array(c, g),)
-    return _backward_floats(c, g)
+    # Only the softmax saved by the forward pass is read, never the logits.
+    return (_backward_array(c, g),) if m.name == "array" else _backward_floats(c, g)
 
 
-SOFTMAX_CROSS_ENTROPY = define("softmax_cross_entropy", _forward, _backward)
+SOFTMAX_CROSS_ENTROPY = define("softmax_cross_entropy", _forward, _backward, reads_inputs=False)
 
 
 # ---------------------------------------------------------------- arrays (N, C)

@@ -6,14 +6,16 @@ A rule is written against a backend `m` (`autograd.backends.SCALAR` for `Value`,
     forward(m, ctx, *inputs)                   -> out
     backward(m, ctx, needs, grad, out, *inputs) -> one gradient per input (None: none)
 
-`ctx` holds the primitive's constants (an exponent, an axis, an index); `needs[i]`
-says whether input i wants a gradient, so an expensive one (the gradient of the
-input data in `x @ W`) is never computed for a constant. Gradients are built only
-from arithmetic operators and `m` functions, so a later "create_graph" mode can
-run the same rules on graph nodes instead of raw numbers.
+`ctx` holds the primitive's constants (an exponent, an axis, an index); `needs` has
+one flag per input, saying whether it wants a gradient, so an expensive one (the
+gradient of the input data in `x @ W`) is never computed for a constant. Gradients
+are built only from arithmetic operators and `m` functions, so a later
+"create_graph" mode can run the same rules on graph nodes instead of raw numbers.
 
 `elementwise=True` marks rules whose inputs broadcast: the tensor engine sums
-their gradients back to each input's shape with `unbroadcast`.
+their gradients back to each input's shape with `unbroadcast`. `reads_inputs=False`
+marks backward rules that never look at the inputs (only at how many there are,
+`len(needs)`): the scalar engine then does not gather a float from every parent.
 """
 
 from __future__ import annotations
@@ -33,17 +35,18 @@ class Primitive:
     backward: Callable
     check: Callable | None = None  # check(m, ctx, *inputs): raise before anything is recorded
     elementwise: bool = False
+    reads_inputs: bool = True  # False: backward is called without the inputs
 
 
 PRIMITIVES: dict[str, Primitive] = {}
 
 
 def define(name: str, forward: Callable, backward: Callable, *, check: Callable | None = None,
-           elementwise: bool = False) -> Primitive:
+           elementwise: bool = False, reads_inputs: bool = True) -> Primitive:
     """Register a primitive under `name` (a name is defined once)."""
     if name in PRIMITIVES:
         raise ValueError(f"primitive {name!r} is already defined")
-    primitive = Primitive(name, forward, backward, check, elementwise)
+    primitive = Primitive(name, forward, backward, check, elementwise, reads_inputs)
     PRIMITIVES[name] = primitive
     return primitive
 
@@ -69,7 +72,7 @@ MUL = define("mul", lambda m, c, a, b: a * b,
              lambda m, c, n, g, out, a, b: (g * b, g * a), elementwise=True)
 # n-ary addition: one node for a whole sum (a neuron's w.x + b) instead of n - 1 adds.
 ADD_N = define("add_n", lambda m, c, *xs: m.add_n(xs),
-               lambda m, c, n, g, out, *xs: (g,) * len(xs), elementwise=True)
+               lambda m, c, n, g, out, *xs: (g,) * len(n), elementwise=True, reads_inputs=False)
 NEG = define("neg", lambda m, c, a: -a,
              lambda m, c, n, g, out, a: (-g,), elementwise=True)
 # a ** b with both sides in the graph; d/db = a**b * log(a) (0 at a == 0, nan below).

@@ -17,7 +17,7 @@ from autograd import ops
 from autograd.backends import SCALAR
 from autograd.graph import OFF, Node, _mode
 
-_ALL = (True,) * 8  # scalar inputs always want their gradient
+_ONE, _TWO = (True,), (True, True)  # `needs`: scalar inputs always want their gradient
 _data = attrgetter("data")
 _new = object.__new__
 
@@ -36,39 +36,44 @@ class _ScalarOp:
         self.name = primitive.name
         self.primitive = primitive
         self.forward = partial(primitive.forward, SCALAR)
-        self.rule = rule = partial(primitive.backward, SCALAR)
+        self.rule = partial(primitive.backward, SCALAR)
         self.check = None if primitive.check is None else partial(primitive.check, SCALAR)
         backward = primitive.backward
 
         def propagate_unary(node: Value) -> None:
             (a,) = node._prev
-            a.grad += backward(SCALAR, node._ctx, _ALL, node.grad, node.data, a.data)[0]
+            a.grad += backward(SCALAR, node._ctx, _ONE, node.grad, node.data, a.data)[0]
 
         def propagate_binary(node: Value) -> None:
             a, b = node._prev
-            da, db = backward(SCALAR, node._ctx, _ALL, node.grad, node.data, a.data, b.data)
+            da, db = backward(SCALAR, node._ctx, _TWO, node.grad, node.data, a.data, b.data)
             a.grad += da
             b.grad += db
 
-        def propagate(node: Value) -> None:
+        def propagate(node: Value) -> None:  # any number of parents
             parents = node._prev
-            if len(parents) == 1:
-                return propagate_unary(node)
-            if len(parents) == 2:
-                return propagate_binary(node)
-            grads = rule(node._ctx, _ALL, node.grad, node.data, *map(_data, parents))
+            grads = backward(SCALAR, node._ctx, (True,) * len(parents), node.grad, node.data,
+                             *_inputs(parents))
             for parent, grad in zip(parents, grads):
                 parent.grad += grad
 
+        # A sum of 17 terms has no use for 17 floats: skip gathering what the rule never reads.
+        _inputs = partial(map, _data) if primitive.reads_inputs else _nothing
         arity = _fixed_arity(primitive.forward)
         self.propagate = {1: propagate_unary, 2: propagate_binary}.get(arity, propagate)
 
     def local_derivatives(self, node: Value) -> tuple[float, ...]:
         """d(node)/d(parent) for each parent: the numbers the chain rule multiplies."""
-        return self.rule(node._ctx, _ALL, 1.0, node.data, *[p.data for p in node._prev])
+        parents = node._prev
+        inputs = [p.data for p in parents] if self.primitive.reads_inputs else []
+        return self.rule(node._ctx, (True,) * len(parents), 1.0, node.data, *inputs)
 
     def __repr__(self) -> str:
         return f"<scalar op {self.name}>"
+
+
+def _nothing(parents: tuple) -> tuple:
+    return ()
 
 
 def _fixed_arity(forward: object) -> int | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from operator import attrgetter
 from typing import Union
 
 import numpy as np
@@ -19,8 +18,6 @@ Logits = Union[Tensor, Sequence[Value], Sequence[Sequence[Value]]]  # noqa: UP00
 Targets = Union[int, Sequence[int], np.ndarray, Tensor, Sequence[Sequence[float]]]  # noqa: UP007
 
 _PROBABILITY_TOLERANCE = 1e-6
-_ONLY_VALUES = {Value}
-_data = attrgetter("data")
 
 
 def check_logits(logits: Logits) -> tuple[int, int, bool]:
@@ -36,14 +33,16 @@ def check_logits(logits: Logits) -> tuple[int, int, bool]:
         rows = data
     elif isinstance(logits, (list, tuple)) and logits:
         single = not isinstance(logits[0], (list, tuple))
-        rows = [_numbers(row) for row in ([logits] if single else logits)]
+        rows = [[v.data if type(v) is Value else _number(v) for v in row]
+                for row in ([logits] if single else logits)]
         n, c = len(rows), len(rows[0])
         if not single and any(len(row) != c for row in rows):
             widths = sorted({len(row) for row in rows})
             raise ValueError(f"cross_entropy: logit rows have different lengths {widths}")
         # A finite sum means finite entries (NaN and inf survive a sum); only a sum that
         # overflowed needs the entry-by-entry check.
-        finite = all(math.isfinite(sum(row)) or all(map(math.isfinite, row)) for row in rows)
+        finite = (all(map(math.isfinite, map(sum, rows)))
+                  or all(all(map(math.isfinite, row)) for row in rows))
     else:
         raise TypeError(f"cross_entropy: logits must be a Tensor (N, C) or a non-empty list of "
                         f"Value (or of lists of Value), got {type(logits).__name__}")
@@ -114,13 +113,6 @@ def _probabilities(rows: np.ndarray, n: int, c: int) -> np.ndarray:
         raise ValueError(f"cross_entropy: target rows {np.flatnonzero(off).tolist()} do not sum "
                          f"to 1 (row {first} sums to {sums[first]:.6g})")
     return rows
-
-
-def _numbers(row: Sequence) -> list[float]:
-    """The floats of one row of scalar-engine logits (Values or numbers)."""
-    if _ONLY_VALUES.issuperset(map(type, row)):
-        return list(map(_data, row))
-    return [v.data if type(v) is Value else _number(v) for v in row]
 
 
 def _number(v: object) -> float:
