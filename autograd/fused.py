@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import sub, truediv
+from operator import truediv
 
 import numpy as np
 
@@ -91,9 +91,7 @@ def _forward_floats(c: FusedTargets, zs: tuple[float, ...]) -> float:
     for i in range(n):
         row = zs[i * width:(i + 1) * width] if n > 1 else zs
         top = max(row)
-        # map() over C functions rather than comprehensions: for ten floats the
-        # loop machinery would cost more than the arithmetic.
-        exps = list(map(math.exp, map(sub, row, repeat(top))))
+        exps = [math.exp(z - top) for z in row]
         sum_exps = math.fsum(exps)
         softmax += map(truediv, exps, repeat(sum_exps))
         log_sum = top + math.log(sum_exps)

@@ -22,62 +22,31 @@ def topological_order(root: Any, parents: Callable[[Any], Iterable[Any]] = _pare
     Iterative depth-first search, so graphs millions of nodes deep need no recursion.
     `parents(node)` says how to reach a node's inputs; it defaults to `node._prev`.
     """
-    if parents is _parents_of:
-        return _order_by_prev(root)
     order: list = []
     visited = {root}  # nodes hash by identity
-    # Two parallel stacks: the path from the root, and for each node on it an iterator
-    # over the parents still to visit; a node is emitted when its iterator runs out.
-    path = [root]
-    pending = [iter(parents(root))]
-    mark, emit = visited.add, order.append
-    enter_node, enter_parents = path.append, pending.append
-    leave_node, leave_parents = path.pop, pending.pop
-    while pending:
-        for parent in pending[-1]:
+    suspended = []  # (node, its parents still to visit) for the nodes above the current one
+    node, remaining = root, iter(parents(root))
+    while True:
+        for parent in remaining:
             if parent not in visited:
-                mark(parent)
-                enter_node(parent)
-                enter_parents(iter(parents(parent)))
+                visited.add(parent)
+                suspended.append((node, remaining))
+                node, remaining = parent, iter(parents(parent))
                 break
-        else:
-            leave_parents()
-            emit(leave_node())
-    return order
-
-
-def _order_by_prev(root: Any) -> list:
-    """`topological_order` for the default `node._prev`, without a call per node."""
-    order: list = []
-    visited = {root}
-    path = [root]
-    pending = [iter(root._prev)]
-    mark, emit = visited.add, order.append
-    enter_node, enter_parents = path.append, pending.append
-    leave_node, leave_parents = path.pop, pending.pop
-    while pending:
-        for parent in pending[-1]:
-            if parent not in visited:
-                mark(parent)
-                grandparents = parent._prev
-                if not grandparents:  # a leaf has nothing to wait for: emit it at once
-                    emit(parent)
-                    continue
-                enter_node(parent)
-                enter_parents(iter(grandparents))
-                break
-        else:
-            leave_parents()
-            emit(leave_node())
-    return order
+        else:  # all of node's parents are in order: node follows them
+            order.append(node)
+            if not suspended:
+                return order
+            node, remaining = suspended.pop()
 
 
 def _collect_for_backward(root: Any, empty: object) -> tuple[list, list, list]:
     """Reset the grad of every node reachable from `root` to `empty`; return the recorded
     nodes in topological order (root last), the leaves, and the leaves' old grads.
 
-    The depth-first search of `_order_by_prev`, doing the backward pass's bookkeeping
-    as it goes rather than in a second loop over the graph.
+    The depth-first search of `topological_order`, doing the backward pass's
+    bookkeeping as it goes rather than in more loops over the graph; a leaf has
+    nothing to wait for, so it is handled where it is found.
     """
     if not root._prev:  # a bare leaf: backward() on it adds the seed to its own grad
         earlier, root.grad = [root.grad], empty
@@ -86,30 +55,27 @@ def _collect_for_backward(root: Any, empty: object) -> tuple[list, list, list]:
     leaves: list = []
     earlier: list = []
     visited = {root}
-    path = [root]
-    pending = [iter(root._prev)]
-    mark, emit = visited.add, interior.append
-    keep_leaf, keep_grad = leaves.append, earlier.append
-    enter_node, enter_parents = path.append, pending.append
-    leave_node, leave_parents = path.pop, pending.pop
-    while pending:
-        for parent in pending[-1]:
+    suspended = []  # (node, its parents still to visit) for the nodes above the current one
+    node, remaining = root, iter(root._prev)
+    while True:
+        for parent in remaining:
             if parent not in visited:
-                mark(parent)
+                visited.add(parent)
                 grandparents = parent._prev
                 if not grandparents:
-                    keep_leaf(parent)
-                    keep_grad(parent.grad)
+                    leaves.append(parent)
+                    earlier.append(parent.grad)
                     parent.grad = empty
                     continue
-                enter_node(parent)
-                enter_parents(iter(grandparents))
+                suspended.append((node, remaining))
+                node, remaining = parent, iter(grandparents)
                 break
-        else:
-            leave_parents()
-            node = leave_node()
+        else:  # all of node's parents are in order: node follows them
             node.grad = empty
-            emit(node)
+            interior.append(node)
+            if not suspended:
+                break
+            node, remaining = suspended.pop()
     return interior, leaves, earlier
 
 

@@ -175,7 +175,6 @@ class Value(Node):
             return [x * y for x, y in zip(xs, ys)]  # constants
         forward = _MUL_FORWARD
         results = []
-        keep = results.append
         for a, b in zip(xs, ys):
             if type(a) is not Value:
                 a = _constant(a, "*")
@@ -189,7 +188,7 @@ class Value(Node):
             out._prev = (a, b)
             out._op = _MUL
             out._scope = state
-            keep(out)
+            results.append(out)
         return results
 
     # ------------------------------------------------------------ composed from primitives
