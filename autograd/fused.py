@@ -107,10 +107,11 @@ def _backward_floats(c: FusedTargets, g: float) -> list[float]:
     n, width = c.shape
     scale = g / n if c.reduction == "mean" else g
     grad = [p * scale for p in c.softmax]
-    for i in range(n):
-        if c.indices is not None:
-            grad[i * width + c.indices[i]] -= scale
-        else:
-            for j, y in enumerate(c.probs[i]):
+    if c.indices is not None:
+        for i, target in enumerate(c.indices):
+            grad[i * width + target] -= scale
+    else:
+        for i, row in enumerate(c.probs):
+            for j, y in enumerate(row):
                 grad[i * width + j] -= y * scale
     return grad

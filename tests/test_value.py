@@ -217,6 +217,24 @@ def test_value_sum_is_one_node() -> None:
     assert [x.grad for x in xs] == [4.0, 2.0, 2.0, 2.0, 2.0]
 
 
+def test_products_are_the_nodes_that_star_makes() -> None:
+    xs = [Value(1.5), Value(-2.0), 3]
+    ys = [Value(4.0), 0.5, Value(-1.0)]
+    out = Value.products(xs, ys)
+    assert [p.op for p in out] == ["mul"] * 3
+    assert [p.data for p in out] == [6.0, -1.0, -3.0]
+    assert out[0].parents == (xs[0], ys[0])
+    Value.sum(out).backward()  # d/dx_i = y_i and d/dy_i = x_i
+    assert [xs[0].grad, xs[1].grad, ys[0].grad, ys[2].grad] == [4.0, 0.5, 1.5, 3.0]
+    result = gradcheck(lambda a, b, c: Value.sum(Value.products([a, b, c], [c, a, b])),
+                       [Value(0.3), Value(-1.2), Value(2.5)])
+    assert result.ok, result
+    with no_grad():
+        constants = Value.products(xs, ys)
+    assert [c.data for c in constants] == [6.0, -1.0, -3.0]
+    assert all(c.parents == () and c.op == "" for c in constants)
+
+
 def test_exp_overflows_to_inf_and_sigmoid_saturates() -> None:
     big = Value(1000.0).exp()
     assert big.data == math.inf
@@ -282,6 +300,10 @@ BAD = {  # id -> (lambda of operands, operands' data, error, words the message m
     "Value ** str": (lambda a: a ** "a", [2.0], TypeError, ("**", "'a'")),
     "sum with a str": (lambda a: Value.sum([a, "a"]), [1.0], TypeError, ("sum", "str")),
     "empty sum": (lambda: Value.sum([]), [], ValueError, ("Value.sum",)),
+    "products with a str": (lambda a, b: Value.products([a, b], [b, "x"]), [1.0, 2.0],
+                            TypeError, ("*", "str")),
+    "products of unequal lengths": (lambda a: Value.products([a], [a, a]), [1.0], ValueError,
+                                    ("products", "1 left", "2 right")),
     "backward(str)": (lambda a: (a * 2).backward("g"), [1.0], TypeError, ("backward", "'g'")),
 }
 
