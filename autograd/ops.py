@@ -56,11 +56,11 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
+    if grad.shape[lead:] == shape:  # only added leading axes (a bias): the sum has `shape`
+        return np.add.reduce(grad, axis=tuple(range(lead)))
     stretched = tuple(
         lead + i for i, size in enumerate(shape) if size == 1 and grad.shape[lead + i] != 1
     )
-    if not stretched:  # only added leading axes (a bias): the sum already has `shape`
-        return np.add.reduce(grad, axis=tuple(range(lead)))
     return grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
 
 

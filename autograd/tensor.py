@@ -32,25 +32,27 @@ from autograd.tensor_args import (
 class _TensorOp:
     """A primitive bound to the array backend."""
 
-    __slots__ = ("name", "primitive", "elementwise")
+    __slots__ = ("name", "primitive", "elementwise", "forward", "backward", "check")
 
     def __init__(self, primitive: ops.Primitive) -> None:
         self.name = primitive.name
         self.primitive = primitive
         self.elementwise = primitive.elementwise
+        # The rule's functions, one attribute read away on the hot path.
+        self.forward, self.backward, self.check = (primitive.forward, primitive.backward,
+                                                   primitive.check)
 
     def propagate(self, node: Tensor) -> None:
         """Apply the rule at `node`; add each parent's share to its `.grad` if it wants one."""
         parents = node._prev
-        needs = tuple(map(_requires_grad, parents))
+        datas, needs = _inputs(parents)
         upstream = node.grad
-        grads = self.primitive.backward(ARRAY, node._ctx, needs, upstream, node.data,
-                                        *map(_data, parents))
+        grads = self.backward(ARRAY, node._ctx, needs, upstream, node.data, *datas)
         for parent, need, grad in zip(parents, needs, grads):
             if need and grad is not None:
                 if self.elementwise and grad.shape != parent.data.shape:
                     grad = ops.unbroadcast(grad, parent.data.shape)
-                parent._accumulate(grad, shared=grad is upstream)
+                parent._accumulate(grad, grad is upstream)
 
     def local_derivatives(self, node: Tensor) -> tuple[tuple[int, ...], ...]:
         """Shapes of the Jacobians d(node)/d(parent), as (out shape + parent shape)."""
@@ -63,6 +65,22 @@ class _TensorOp:
 _OPS = {name: _TensorOp(primitive) for name, primitive in ops.PRIMITIVES.items()}
 _data = attrgetter("data")
 _requires_grad = attrgetter("requires_grad")
+_new_tensor = object.__new__  # a node without __init__'s argument checks
+
+
+def _inputs(parents: tuple[Tensor, ...]) -> tuple[tuple, tuple[bool, ...]]:
+    """The parents' arrays and requires_grad flags.
+
+    Nearly every op has one or two inputs: reading their attributes directly costs a
+    fifth of what two map() calls do.
+    """
+    if len(parents) == 2:
+        a, b = parents
+        return (a.data, b.data), (a.requires_grad, b.requires_grad)
+    if len(parents) == 1:
+        a = parents[0]
+        return (a.data,), (a.requires_grad,)
+    return tuple(map(_data, parents)), tuple(map(_requires_grad, parents))
 
 
 class Tensor(Node):
@@ -95,20 +113,19 @@ class Tensor(Node):
     def _apply(name: str, parents: tuple[Tensor, ...], ctx: object = None) -> Tensor:
         """Run primitive `name` forward on the parents' data and record the node if needed."""
         op = _OPS[name]
-        datas = tuple(map(_data, parents))
-        primitive = op.primitive
-        if primitive.check is not None:
-            primitive.check(ARRAY, ctx, *datas)
+        datas, needs = _inputs(parents)
+        if op.check is not None:
+            op.check(ARRAY, ctx, *datas)
         try:
-            data = primitive.forward(ARRAY, ctx, *datas)
+            data = op.forward(ARRAY, ctx, *datas)
         except ValueError as error:
             raise _shape_error(name, datas, ctx, error) from None
-        out = Tensor.__new__(Tensor)
+        out = _new_tensor(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
         out.label = ""
         state = _mode.state
-        if state is not OFF and True in map(_requires_grad, parents):
+        if state is not OFF and True in needs:
             out.requires_grad = True
             out._prev = parents
             out._op = op

@@ -18,6 +18,7 @@ Logits = Union[Tensor, Sequence[Value], Sequence[Sequence[Value]]]  # noqa: UP00
 Targets = Union[int, Sequence[int], np.ndarray, Tensor, Sequence[Sequence[float]]]  # noqa: UP007
 
 _PROBABILITY_TOLERANCE = 1e-6
+_INT64, _UINT64 = np.dtype(np.int64), np.dtype(np.uint64)
 
 
 def check_logits(logits: Logits) -> tuple[int, int, bool]:
@@ -29,7 +30,7 @@ def check_logits(logits: Logits) -> tuple[int, int, bool]:
                              f"got shape {data.shape}")
         (n, c), single = data.shape, False
         # One sum is cheaper than an isfinite mask; NaN and inf always survive it.
-        finite = data.size == 0 or np.isfinite(np.add.reduce(data, axis=None))
+        finite = data.size == 0 or math.isfinite(np.add.reduce(data, axis=None))
         rows = data
     elif isinstance(logits, (list, tuple)) and logits:
         single = not isinstance(logits[0], (list, tuple))
@@ -79,7 +80,7 @@ def check_targets(targets: Targets, n: int, c: int) -> tuple[np.ndarray | None, 
     if array.ndim > 2:
         raise ValueError(f"cross_entropy: targets must be class indices (N,) or rows (N, C), "
                          f"got shape {array.shape}")
-    return _indices(array.reshape(-1), n, c), None
+    return _indices(array if array.ndim == 1 else array.reshape(-1), n, c), None
 
 
 def _indices(array: np.ndarray, n: int, c: int) -> np.ndarray:
@@ -88,8 +89,9 @@ def _indices(array: np.ndarray, n: int, c: int) -> np.ndarray:
     if array.dtype.kind == "f":
         if not (np.isfinite(array).all() and (array == np.round(array)).all()):
             raise ValueError("cross_entropy: class-index targets must be whole numbers")
-    indices = array.astype(np.int64)  # a copy: the fused node keeps it until backward
-    if indices.size and (np.minimum.reduce(indices) < 0 or np.maximum.reduce(indices) >= c):
+    indices = array.astype(_INT64)  # a copy: the fused node keeps it until backward
+    # One reduction checks both ends: seen as unsigned, a negative index is above 2 ** 63.
+    if indices.size and np.maximum.reduce(indices.view(_UINT64)) >= c:
         bad = (indices < 0) | (indices >= c)
         where = int(np.argmax(bad))
         raise ValueError(f"cross_entropy: target {indices[where]} at position {where} is out of "

@@ -352,6 +352,30 @@ def test_fused_equals_composed_in_both_engines(problem) -> None:
     np.testing.assert_allclose(ref_loss, expected_loss, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", [(7, 3), (2, 9)], ids=["more rows", "more classes"])
+def test_fused_on_fortran_ordered_logits(shape: tuple[int, int], reduction: str) -> None:
+    # The fused op indexes the targets by flat position: a transposed (F-ordered) leaf
+    # must give the same loss and gradient as a C-ordered copy.
+    rng = np.random.default_rng(5)
+    n, c = shape
+    data, targets = rng.standard_normal((c, n)).T, rng.integers(0, c, size=n)
+    results = []
+    for array in (data, np.ascontiguousarray(data)):
+        z = Tensor(array, requires_grad=True)
+        loss = F.cross_entropy(z, targets, fused=True, reduction=reduction)
+        loss.backward(np.ones(loss.shape))
+        results.append((loss.data, z.grad))
+    (loss_f, grad_f), (loss_c, grad_c) = results
+    assert not data.flags.c_contiguous
+    np.testing.assert_array_equal(loss_f, loss_c)
+    np.testing.assert_array_equal(grad_f, grad_c)
+    expected = np.exp(data) / np.exp(data).sum(axis=1, keepdims=True)
+    expected[np.arange(n), targets] -= 1.0
+    np.testing.assert_allclose(grad_c, expected / (n if reduction == "mean" else 1),
+                               rtol=1e-12, atol=1e-15)
+
+
 def _tensor_fn(targets, fused: bool, reduction: str):
     return lambda z: F.cross_entropy(z, targets, fused=fused, reduction=reduction)
 
