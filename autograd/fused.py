@@ -34,6 +34,26 @@ class FusedTargets:
     flat: object = field(default=None, repr=False)  # targets' flat positions, saved by forward
 
 
+def refuse_non_finite(rows: object) -> None:
+    """Raise naming the rows (of an (N, C) array or a list of rows) with NaN or inf."""
+    bad = ~np.isfinite(np.asarray(rows, dtype=np.float64)).all(axis=1)
+    if bad.any():
+        raise ValueError(f"cross_entropy: logits contain NaN or inf in rows "
+                         f"{np.flatnonzero(bad).tolist()}")
+
+
+def _check(m, c: FusedTargets, *zs) -> None:
+    """Refuse NaN and inf among scalar logits, naming the rows.
+
+    A finite sum means finite entries (NaN and inf survive a sum); only a sum that
+    overflowed needs the row-by-row search. Arrays are checked by `cross_entropy`
+    before the node is made, in one pass over the data.
+    """
+    if m.name != "array" and not math.isfinite(sum(zs)):
+        n, width = c.shape
+        refuse_non_finite([zs[i * width:(i + 1) * width] for i in range(n)])
+
+
 def _forward(m, c: FusedTargets, *zs):
     return _forward_array(c, zs[0]) if m.name == "array" else _forward_floats(c, zs)
 
@@ -43,7 +63,8 @@ def _backward(m, c: FusedTargets, needs, g, out, *zs):
     return (_backward_array(c, g),) if m.name == "array" else _backward_floats(c, g)
 
 
-SOFTMAX_CROSS_ENTROPY = define("softmax_cross_entropy", _forward, _backward, reads_inputs=False)
+SOFTMAX_CROSS_ENTROPY = define("softmax_cross_entropy", _forward, _backward, check=_check,
+                               reads_inputs=False)
 
 
 # ---------------------------------------------------------------- arrays (N, C)

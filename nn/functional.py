@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd import Tensor, Value, apply, scope
 from autograd.fused import FusedTargets
-from nn.targets import Logits, Targets, check_logits, check_targets
+from nn.targets import Logits, Targets, check_logits, check_targets, number
 
 REDUCTIONS = ("mean", "sum", "none")
 _VALUES = {Value}
@@ -64,7 +64,7 @@ def cross_entropy(logits: Logits, targets: Targets, fused: bool = False,
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, "
                          f"got {reduction!r}")
-    n, c, single = check_logits(logits)
+    n, c, single = check_logits(logits, values=not fused)  # the fused node checks its own
     indices, probs = check_targets(targets, n, c)
     if fused:
         return _fused(logits, indices, probs, (n, c), reduction, single)
@@ -127,7 +127,7 @@ def _fused_values(flat: list, indices: list | None, probs: list | None,
                   shape: tuple[int, int], reduction: str) -> Value:
     parents = tuple(flat)
     if not _VALUES.issuperset(map(type, parents)):  # numbers among the logits become leaves
-        parents = tuple(v if isinstance(v, Value) else Value(v) for v in parents)
+        parents = tuple(v if isinstance(v, Value) else Value(number(v)) for v in parents)
     return apply("softmax_cross_entropy", *parents,
                  ctx=FusedTargets(indices, probs, shape, reduction))
 

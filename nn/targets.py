@@ -13,6 +13,7 @@ from typing import Union
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd.fused import refuse_non_finite
 
 Logits = Union[Tensor, Sequence[Value], Sequence[Sequence[Value]]]  # noqa: UP007 - runtime alias, py3.10
 Targets = Union[int, Sequence[int], np.ndarray, Tensor, Sequence[Sequence[float]]]  # noqa: UP007
@@ -21,8 +22,12 @@ _PROBABILITY_TOLERANCE = 1e-6
 _INT64, _UINT64 = np.dtype(np.int64), np.dtype(np.uint64)
 
 
-def check_logits(logits: Logits) -> tuple[int, int, bool]:
-    """(N, C) of the logits, and whether they were one scalar-engine sample (a flat list)."""
+def check_logits(logits: Logits, values: bool = True) -> tuple[int, int, bool]:
+    """(N, C) of the logits, and whether they were one scalar-engine sample (a flat list).
+
+    values=False checks only the shape of scalar-engine logits: the fused node refuses
+    NaN and inf among Values itself, on the floats it reads anyway (`autograd.fused`).
+    """
     if isinstance(logits, Tensor):
         data = logits.data
         if data.ndim != 2:
@@ -34,27 +39,30 @@ def check_logits(logits: Logits) -> tuple[int, int, bool]:
         rows = data
     elif isinstance(logits, (list, tuple)) and logits:
         single = not isinstance(logits[0], (list, tuple))
-        rows = [[v.data if type(v) is Value else _number(v) for v in row]
-                for row in ([logits] if single else logits)]
+        rows = [logits] if single else logits
         n, c = len(rows), len(rows[0])
         if not single and any(len(row) != c for row in rows):
             widths = sorted({len(row) for row in rows})
             raise ValueError(f"cross_entropy: logit rows have different lengths {widths}")
-        # A finite sum means finite entries (NaN and inf survive a sum); only a sum that
-        # overflowed needs the entry-by-entry check.
-        finite = (all(map(math.isfinite, map(sum, rows)))
-                  or all(all(map(math.isfinite, row)) for row in rows))
+        finite = True
+        if values:
+            rows = [[v.data if type(v) is Value else number(v) for v in row] for row in rows]
+            finite = finite_rows(rows)
     else:
         raise TypeError(f"cross_entropy: logits must be a Tensor (N, C) or a non-empty list of "
                         f"Value (or of lists of Value), got {type(logits).__name__}")
     if n == 0 or c == 0:
         raise ValueError(f"cross_entropy: logits of shape {(n, c)} are empty")
     if not finite:
-        bad = ~np.isfinite(np.asarray(rows, dtype=np.float64)).all(axis=1)
-        if bad.any():
-            raise ValueError(f"cross_entropy: logits contain NaN or inf in rows "
-                             f"{np.flatnonzero(bad).tolist()}")
+        refuse_non_finite(rows)
     return n, c, single
+
+
+def finite_rows(rows: Sequence[Sequence[float]]) -> bool:
+    """True when every number is finite. A finite sum means finite entries (NaN and inf
+    survive a sum); only a sum that overflowed needs the entry-by-entry check."""
+    return (all(map(math.isfinite, map(sum, rows)))
+            or all(all(map(math.isfinite, row)) for row in rows))
 
 
 def check_targets(targets: Targets, n: int, c: int) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -117,7 +125,8 @@ def _probabilities(rows: np.ndarray, n: int, c: int) -> np.ndarray:
     return rows
 
 
-def _number(v: object) -> float:
+def number(v: object) -> float:
+    """A scalar-engine logit's float; a clear TypeError for anything else."""
     if isinstance(v, Value):
         return v.data
     if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
