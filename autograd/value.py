@@ -40,19 +40,29 @@ class _ScalarOp:
         self.check = None if primitive.check is None else partial(primitive.check, SCALAR)
         backward = primitive.backward
 
+        # A node whose grad is exactly 0 passes nothing on: every share would be 0 times
+        # a local derivative. (In a ReLU network most nodes are such, once a sample is
+        # classified with margin.) So 0 times an infinite derivative counts as 0, not NaN.
         def propagate_unary(node: Value) -> None:
-            (a,) = node._prev
-            a.grad += backward(SCALAR, node._ctx, _ONE, node.grad, node.data, a.data)[0]
+            g = node.grad
+            if g:
+                (a,) = node._prev
+                a.grad += backward(SCALAR, node._ctx, _ONE, g, node.data, a.data)[0]
 
         def propagate_binary(node: Value) -> None:
-            a, b = node._prev
-            da, db = backward(SCALAR, node._ctx, _TWO, node.grad, node.data, a.data, b.data)
-            a.grad += da
-            b.grad += db
+            g = node.grad
+            if g:
+                a, b = node._prev
+                da, db = backward(SCALAR, node._ctx, _TWO, g, node.data, a.data, b.data)
+                a.grad += da
+                b.grad += db
 
         def propagate(node: Value) -> None:  # any number of parents
+            g = node.grad
+            if not g:
+                return
             parents = node._prev
-            grads = backward(SCALAR, node._ctx, (True,) * len(parents), node.grad, node.data,
+            grads = backward(SCALAR, node._ctx, (True,) * len(parents), g, node.data,
                              *_inputs(parents))
             for parent, grad in zip(parents, grads):
                 parent.grad += grad
@@ -224,6 +234,8 @@ class Value(Node):
         Leaf gradients accumulate across calls (calling twice doubles them, like
         PyTorch with `retain_graph=True`); every intermediate node's `.grad` is reset
         to 0 first, then holds d(self)/d(node) for this call. Iterative: no depth limit.
+        A node whose gradient is exactly 0 passes nothing on, so a path through it adds
+        0 even where a local derivative is infinite (PyTorch would give 0 * inf = NaN).
         """
         seed = grad if type(grad) is float else _as_float(grad, "backward(grad)")
         if not math.isfinite(seed):

@@ -235,6 +235,18 @@ def test_products_are_the_nodes_that_star_makes() -> None:
     assert all(c.parents == () and c.op == "" for c in constants)
 
 
+def test_a_zero_gradient_passes_nothing_on() -> None:
+    # d(x ** 0.5)/dx is infinite at 0; the path is multiplied by 0, so it adds 0 (not NaN).
+    x = Value(0.0)
+    ((x ** 0.5) * 0.0 + x * 3.0).backward()
+    assert x.grad == 3.0
+    # Shares that cancel leave a node at exactly 0: d(ab - ab)/da = 0.
+    a, b = Value(2.0), Value(5.0)
+    product = a * b
+    (product - product).backward()
+    assert (a.grad, b.grad, product.grad) == (0.0, 0.0, 0.0)
+
+
 def test_exp_overflows_to_inf_and_sigmoid_saturates() -> None:
     big = Value(1000.0).exp()
     assert big.data == math.inf
