@@ -1,4 +1,4 @@
-"""Rules that only the tensor engine uses: matmul, reductions, shapes, indexing, joins.
+"""Rules that only the tensor engine uses: matmul, linear, reductions, shapes, indexing, joins.
 
 Same table and signatures as `autograd.ops`; these rules see numpy arrays only.
 """
@@ -34,6 +34,25 @@ def _matmul_backward(m, c, needs, g, out, a, b):
 
 
 MATMUL = define("matmul", lambda m, c, a, b: np.matmul(a, b), _matmul_backward)
+
+
+# x (..., in) @ w (in, out) + b (out,): a dense layer as one node, like PyTorch's addmm.
+def _linear_forward(m, c, x, w, b):
+    out = np.matmul(x, w)
+    out += b  # in place: the product is a new array
+    return out
+
+
+def _linear_backward(m, c, needs, g, out, x, w, b):
+    """g @ w^T for x; x^T @ g for w and g summed over the rows for b, rows = all leading axes."""
+    rows = g.reshape(-1, g.shape[-1])  # (N, out), N the product of the leading axes
+    grad_x = g @ w.T if needs[0] else None
+    grad_w = x.reshape(-1, x.shape[-1]).T @ rows if needs[1] else None
+    grad_b = np.add.reduce(rows, axis=0) if needs[2] else None
+    return grad_x, grad_w, grad_b
+
+
+LINEAR = define("linear", _linear_forward, _linear_backward)
 
 
 # ---------------------------------------------------------------- reductions

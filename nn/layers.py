@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, apply
 from nn import functional as F  # noqa: N812 - the conventional name
 from nn.module import Module
 
@@ -65,8 +65,9 @@ class Linear(Module):
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(f"Linear({self.in_features}, {self.out_features}): expected "
                              f"input of shape (..., {self.in_features}), got {x.shape}")
-        out = x @ self.weight
-        return out if self.bias is None else out + self.bias
+        if self.bias is None:
+            return x @ self.weight
+        return apply("linear", x, self.weight, self.bias)  # one node, as x @ W + b
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

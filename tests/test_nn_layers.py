@@ -21,6 +21,7 @@ def test_linear_forward_is_x_at_w_plus_b():
     np.testing.assert_allclose(out.data, x @ layer.weight.data + np.array([0.5, -1.0]))
     assert layer(x).shape == (4, 2)  # a plain array is accepted too
     assert Linear(3, 2, bias=False, seed=0)(Tensor(x)).op == "matmul"
+    assert out.op == "linear"  # with a bias: one node, as PyTorch's addmm
 
 
 def test_linear_gradients_match_the_closed_form():

@@ -131,6 +131,12 @@ def _matmul_cases(rng):
     return [(lambda a, b: a @ b, [_data(rng, *p), _data(rng, *q)]) for p, q in pairs]
 
 
+def _linear_cases(rng):
+    shapes = [(3,), (2, 3), (2, 2, 3)]  # x of any leading shape; w (3, 4); b (4,)
+    return [(lambda x, w, b: apply("linear", x, w, b),
+             [_data(rng, *shape), _data(rng, 3, 4), _data(rng, 4)]) for shape in shapes]
+
+
 def _reduction_cases(method: str) -> Callable:
     def cases(rng):
         x = _data(rng, 2, 3, 4)
@@ -163,6 +169,7 @@ def _fused_cases(rng):
 
 TENSOR_ONLY: dict[str, Callable] = {
     "matmul": _matmul_cases,
+    "linear": _linear_cases,
     "sum": _reduction_cases("sum"),
     "max": _reduction_cases("max"),
     "min": _reduction_cases("min"),

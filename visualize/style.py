@@ -65,6 +65,7 @@ OP_SYMBOLS: dict[str, str] = {
     "clip": "clip",
     "maximum": "max(a,b)",
     "matmul": "@",
+    "linear": "x@W+b",
     "sum": "Σ",
     "max": "max",
     "min": "min",
