@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from autograd import Tensor, apply
+from autograd import Tensor
 from nn import functional as F  # noqa: N812 - the conventional name
 from nn.module import Module
 
@@ -61,13 +61,15 @@ class Linear(Module):
 
     def forward(self, x: Tensor | np.ndarray) -> Tensor:
         """x (..., in) @ weight (in, out) + bias (out,) -> (..., out)."""
-        x = _as_tensor(x, "Linear")
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
+        if type(x) is not Tensor:
+            x = _as_tensor(x, "Linear")
+        shape = x.data.shape
+        if not shape or shape[-1] != self.in_features:
             raise ValueError(f"Linear({self.in_features}, {self.out_features}): expected "
-                             f"input of shape (..., {self.in_features}), got {x.shape}")
+                             f"input of shape (..., {self.in_features}), got {shape}")
         if self.bias is None:
             return x @ self.weight
-        return apply("linear", x, self.weight, self.bias)  # one node, as x @ W + b
+        return Tensor._apply("linear", (x, self.weight, self.bias))  # one node, as x @ W + b
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
