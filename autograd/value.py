@@ -99,6 +99,7 @@ _ADD, _MUL, _NEG, _POW, _POW_CONST = (_OPS[n] for n in ("add", "mul", "neg", "po
 _EXP, _LOG, _TANH, _SIGMOID, _RELU = (_OPS[n] for n in ("exp", "log", "tanh", "sigmoid", "relu"))
 _ABS, _ADD_N = _OPS["abs"], _OPS["add_n"]
 _MUL_FORWARD = ops.MUL.forward  # mul has no domain check
+_ADD_N_FORWARD = ops.ADD_N.forward
 
 
 def _as_float(data: object, where: str) -> float:
@@ -167,9 +168,13 @@ class Value(Node):
         terms = tuple(values)
         if not terms:
             raise ValueError("Value.sum: needs at least one value")
-        if not _ONLY_VALUES.issuperset(map(type, terms)):
+        # One comprehension both checks the types and reads the floats (a neuron's sum
+        # is on the hot path); numbers among the terms become constant leaves.
+        datas = [v.data for v in terms if type(v) is Value]
+        if len(datas) != len(terms):
             terms = tuple(v if type(v) is Value else _constant(v, "sum") for v in terms)
-        return Value._record(_ADD_N, terms, _ADD_N.forward(None, *map(_data, terms)))
+            datas = [v.data for v in terms]
+        return Value._record(_ADD_N, terms, _ADD_N_FORWARD(SCALAR, None, *datas))
 
     @staticmethod
     def products(xs: Sequence[Value | float], ys: Sequence[Value | float]) -> list[Value]:
@@ -339,4 +344,3 @@ Value.sigmoid = _unary_method(_SIGMOID, "1 / (1 + e ** -self), computed without 
 Value.relu = _unary_method(_RELU, "max(self, 0); the derivative at 0 is 0.")
 Value.abs = _unary_method(_ABS, "|self|; the derivative at 0 is 0.")
 
-_ONLY_VALUES = {Value}
