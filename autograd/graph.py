@@ -67,6 +67,13 @@ def _collect_for_backward(root: Any, empty: object) -> tuple[list, list, list]:
                     earlier.append(parent.grad)
                     parent.grad = empty
                     continue
+                if visited.issuperset(grandparents):
+                    # Its parents are all placed (in a DAG a visited node that is not on
+                    # the current path is finished), so it follows them at once: most
+                    # products w * x of a network are such.
+                    parent.grad = empty
+                    interior.append(parent)
+                    continue
                 suspended.append((node, remaining))
                 node, remaining = parent, iter(grandparents)
                 break
