@@ -67,10 +67,11 @@ def _collect_for_backward(root: Any, empty: object) -> tuple[list, list, list]:
                     earlier.append(parent.grad)
                     parent.grad = empty
                     continue
-                if visited.issuperset(grandparents):
+                if grandparents[0] in visited and visited.issuperset(grandparents):
                     # Its parents are all placed (in a DAG a visited node that is not on
                     # the current path is finished), so it follows them at once: most
-                    # products w * x of a network are such.
+                    # products w * x of a network are such. The first parent is tested
+                    # alone first, which is cheaper where it fails (a chain of unary ops).
                     parent.grad = empty
                     interior.append(parent)
                     continue
