@@ -116,14 +116,21 @@ def demo_step(repeats: int) -> None:
             same_graph.parameters(), same_graph.layers, X, y),
     }
     for collector in ("on", "off"):
-        # Candidates run one after another (not interleaved), each after gc.collect():
-        # micrograd leaves cyclic garbage, and whoever triggers the next collection pays.
         medians = {}
-        for name, step in candidates.items():
+        if collector == "on":
+            # Candidates run one after another, each after gc.collect(): micrograd leaves
+            # cyclic garbage, and whoever triggers the next collection would pay for it.
+            for name, step in candidates.items():
+                gc.collect()
+                medians.update(interleaved_medians({name: step}, repeats, warmup=1))
+        else:
+            # Nothing is collected, so the candidates can alternate, round by round:
+            # a slow spell of this noisy machine then hits all of them alike.
             gc.collect()
-            gc.enable() if collector == "on" else gc.disable()
-            medians.update(interleaved_medians({name: step}, repeats, warmup=1))
+            gc.disable()
+            medians.update(interleaved_medians(candidates, repeats, warmup=1))
             gc.enable()
+            gc.collect()
         base = medians["micrograd"]
         print(f"  garbage collector {collector}:")
         for name, seconds in medians.items():
