@@ -1,5 +1,6 @@
-"""The backpropagation core shared by `Value` and `Tensor`: node storage, the one
-iterative topological order, the backward walker, `no_grad` and scopes.
+"""The backpropagation core shared by `Value` and `Tensor`: node storage, the iterative
+topological order (a general one, and the backward pass's own, which also resets grads
+and sorts out the leaves as it goes), the backward walker, `no_grad` and scopes.
 
 The walker knows nothing about individual ops: every non-leaf node points at its
 engine's bound op, whose `propagate(node)` applies the rule from `autograd.ops` and

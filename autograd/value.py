@@ -186,8 +186,8 @@ class Value(Node):
         if len(xs) != len(ys):
             raise ValueError(f"products: {len(xs)} left operands but {len(ys)} right ones")
         state = _mode.state
-        if state is OFF:
-            return [x * y for x, y in zip(xs, ys)]  # constants
+        if state is OFF:  # constants, each checked by the operator
+            return [(x if type(x) is Value else _constant(x, "*")) * y for x, y in zip(xs, ys)]
         forward = _MUL_FORWARD
         results = []
         for a, b in zip(xs, ys):

@@ -233,6 +233,8 @@ def test_products_are_the_nodes_that_star_makes() -> None:
         constants = Value.products(xs, ys)
     assert [c.data for c in constants] == [6.0, -1.0, -3.0]
     assert all(c.parents == () and c.op == "" for c in constants)
+    with no_grad():
+        assert Value.products([2, 3.0], [0.5, 2])[1].data == 6.0  # numbers only: still Values
 
 
 def test_a_zero_gradient_passes_nothing_on() -> None:
