@@ -44,12 +44,9 @@ def _linear_forward(m, c, x, w, b):
 
 
 def _linear_backward(m, c, needs, g, out, x, w, b):
-    """g @ w^T for x; x^T @ g for w and g summed over the rows for b, rows = all leading axes."""
-    rows = g.reshape(-1, g.shape[-1])  # (N, out), N the product of the leading axes
-    grad_x = g @ w.T if needs[0] else None
-    grad_w = x.reshape(-1, x.shape[-1]).T @ rows if needs[1] else None
-    grad_b = np.add.reduce(rows, axis=0) if needs[2] else None
-    return grad_x, grad_w, grad_b
+    """matmul's rule for x and w; for b, g summed back to its shape (over the rows)."""
+    grad_x, grad_w = _matmul_backward(m, c, needs, g, out, x, w)
+    return grad_x, grad_w, unbroadcast(g, b.shape) if needs[2] else None
 
 
 LINEAR = define("linear", _linear_forward, _linear_backward)

@@ -157,12 +157,8 @@ class Optimizer(ABC):
         lr = self.current_lr
         if value_grads is not None:
             self._step_values(value_grads, lr)
-        states = self.state
         for index, p, grad in tensor_grads:
-            state = states.get(index)
-            if state is None:
-                state = self._slot(index, p.data)
-            self._update(state, p.data, grad, lr)
+            self._update(self._slot(index, p.data), p.data, grad, lr)
         self.steps += 1
 
     # -------------------------------------------------------------- helpers
