@@ -172,6 +172,19 @@ class scope:  # noqa: N801 - used as a context manager, like no_grad
         _mode.state = self._previous
 
 
+def call_in_scope(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """fn(*args, **kwargs) inside `with scope(name)`, in one call instead of the context
+    manager's three: a module's call (`nn.Module.__call__`) is on the hot path."""
+    previous = _mode.state
+    if previous is OFF:
+        return fn(*args, **kwargs)
+    _mode.state = Scope(name, previous)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _mode.state = previous
+
+
 class Node:
     """Storage shared by both engines; `Value` and `Tensor` add the operators.
 

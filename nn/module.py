@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd import Value
-from autograd.graph import OFF, Node, Scope, _mode
+from autograd.graph import Node, call_in_scope
 
 
 def is_parameter(obj: object) -> bool:
@@ -113,17 +113,8 @@ class Module:
         raise TypeError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # One scope per call lets visualize fold this module's nodes into one box. This is
-        # what `with autograd.scope(name)` does, written out: the context manager's three
-        # extra calls cost a third of a small module's call.
-        previous = _mode.state
-        if previous is OFF:
-            return self.forward(*args, **kwargs)
-        _mode.state = Scope(type(self).__name__, previous)
-        try:
-            return self.forward(*args, **kwargs)
-        finally:
-            _mode.state = previous
+        # One scope per call lets visualize fold this module's nodes into one box.
+        return call_in_scope(type(self).__name__, self.forward, *args, **kwargs)
 
     # ------------------------------------------------------------ discovery
     def named_parameters(self) -> list[tuple[str, Node]]:
