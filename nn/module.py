@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd import Value
-from autograd.graph import Node, call_in_scope
+from autograd.graph import Node, scoped_call
 
 
 def is_parameter(obj: object) -> bool:
@@ -112,9 +112,9 @@ class Module:
         """The computation; every subclass defines it."""
         raise TypeError(f"{type(self).__name__} does not define forward()")
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # One scope per call lets visualize fold this module's nodes into one box.
-        return call_in_scope(type(self).__name__, self.forward, *args, **kwargs)
+    # module(x) runs forward(x) inside a scope named after the class, so that
+    # visualize can fold this call's nodes into one box.
+    __call__ = scoped_call("forward")
 
     # ------------------------------------------------------------ discovery
     def named_parameters(self) -> list[tuple[str, Node]]:
