@@ -44,11 +44,9 @@ class _TensorOp:
 
     def propagate(self, node: Tensor) -> None:
         """Apply the rule at `node`; add each parent's share to its `.grad` if it wants one."""
-        parents = node._prev
-        datas, needs = _inputs(parents)
-        upstream = node.grad
-        grads = self.backward(ARRAY, node._ctx, needs, upstream, node.data, *datas)
-        for parent, need, grad in zip(parents, needs, grads):
+        needs, upstream = node._needs, node.grad
+        grads = self.backward(ARRAY, node._ctx, needs, upstream, node.data, *node._arrays)
+        for parent, need, grad in zip(node._prev, needs, grads):
             if need and grad is not None:
                 if self.elementwise and grad.shape != parent.data.shape:
                     grad = ops.unbroadcast(grad, parent.data.shape)
@@ -71,7 +69,7 @@ _new_tensor = object.__new__  # a node without __init__'s argument checks
 def _inputs(parents: tuple[Tensor, ...]) -> tuple[tuple, tuple[bool, ...]]:
     """The parents' arrays and requires_grad flags.
 
-    Nearly every op has one or two inputs: reading their attributes directly costs a
+    Nearly every op has one to three inputs: reading their attributes directly costs a
     fifth of what two map() calls do.
     """
     if len(parents) == 2:
@@ -80,6 +78,9 @@ def _inputs(parents: tuple[Tensor, ...]) -> tuple[tuple, tuple[bool, ...]]:
     if len(parents) == 1:
         a = parents[0]
         return (a.data,), (a.requires_grad,)
+    if len(parents) == 3:  # linear: x, weight, bias
+        a, b, c = parents
+        return (a.data, b.data, c.data), (a.requires_grad, b.requires_grad, c.requires_grad)
     return tuple(map(_data, parents)), tuple(map(_requires_grad, parents))
 
 
@@ -92,7 +93,9 @@ class Tensor(Node):
 
     # `_integers`: the exact integer/boolean array a leaf was made from, so that it can
     # still serve as an index (its `.data` is float); set only by __init__.
-    __slots__ = ("requires_grad", "_integers")
+    # `_arrays`, `_needs`: a recorded node's inputs as the forward pass saw them, and
+    # which of them want a gradient; backward reads these instead of the parents.
+    __slots__ = ("requires_grad", "_integers", "_arrays", "_needs")
     __array_ufunc__ = None  # ndarray + Tensor defers to Tensor.__radd__
 
     def __init__(self, data: object, requires_grad: bool = False, dtype: object = None,
@@ -131,6 +134,8 @@ class Tensor(Node):
             out._op = op
             out._ctx = ctx
             out._scope = state
+            out._arrays = datas
+            out._needs = needs
         else:
             out.requires_grad = False
             out._prev = ()
@@ -290,7 +295,8 @@ class Tensor(Node):
     def _accumulate(self, grad: np.ndarray, shared: bool = True) -> None:
         """Add `grad` to `.grad`. A leaf keeps an array of its own (never a view of another)."""
         data = self.data
-        if type(grad) is not np.ndarray or grad.dtype != data.dtype:
+        if type(grad) is not np.ndarray or (grad.dtype is not data.dtype
+                                            and grad.dtype != data.dtype):
             grad = np.asarray(grad, dtype=data.dtype)
         if grad.shape != data.shape:
             grad = np.broadcast_to(grad, data.shape)

@@ -79,6 +79,10 @@ def _bounds(lo: float | None, hi: float | None) -> tuple[float, float]:
     return lo, hi
 
 
+_FLOAT64 = np.dtype(np.float64)
+_ONE = np.array(1.0)
+
+
 def _seed(grad: object, data: np.ndarray) -> np.ndarray:
     """The gradient backward starts from: 1 for one element, else `grad` of data's shape."""
     if grad is None:
@@ -87,7 +91,9 @@ def _seed(grad: object, data: np.ndarray) -> np.ndarray:
                 f"backward: a tensor of shape {data.shape} is not a scalar; pass "
                 f"grad= of shape {data.shape} (or reduce it, e.g. .sum())"
             )
-        return np.array(1, dtype=data.dtype).reshape(data.shape)  # ones_like, minus a layer
+        if data.dtype is _FLOAT64 and not data.shape:  # a loss: copy a ready-made 1.0
+            return _ONE.copy()
+        return np.array(1, dtype=data.dtype).reshape(data.shape)
     seed = np.asarray(grad)
     if seed.shape != data.shape:
         raise ValueError(
