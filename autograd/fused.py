@@ -42,18 +42,6 @@ def refuse_non_finite(rows: object) -> None:
                          f"{np.flatnonzero(bad).tolist()}")
 
 
-def _check(m, c: FusedTargets, *zs) -> None:
-    """Refuse NaN and inf among scalar logits, naming the rows.
-
-    A finite sum means finite entries (NaN and inf survive a sum); only a sum that
-    overflowed needs the row-by-row search. Arrays are checked by `cross_entropy`
-    before the node is made, in one pass over the data.
-    """
-    if m.name != "array" and not math.isfinite(sum(zs)):
-        n, width = c.shape
-        refuse_non_finite([zs[i * width:(i + 1) * width] for i in range(n)])
-
-
 def _forward(m, c: FusedTargets, *zs):
     return _forward_array(c, zs[0]) if m.name == "array" else _forward_floats(c, zs)
 
@@ -63,7 +51,7 @@ def _backward(m, c: FusedTargets, needs, g, out, *zs):
     return (_backward_array(c, g),) if m.name == "array" else _backward_floats(c, g)
 
 
-SOFTMAX_CROSS_ENTROPY = define("softmax_cross_entropy", _forward, _backward, check=_check,
+SOFTMAX_CROSS_ENTROPY = define("softmax_cross_entropy", _forward, _backward,
                                reads_inputs=False)
 
 
@@ -85,7 +73,10 @@ def _forward_array(c: FusedTargets, z: np.ndarray) -> np.ndarray:
         losses = log_sums - shifted.ravel()[c.flat]
     else:
         losses = log_sums - np.add.reduce(c.probs * shifted, axis=1)
-    return _reduce(losses, c.reduction)
+    if c.reduction == "none":
+        return losses
+    total = np.add.reduce(losses)
+    return total / len(losses) if c.reduction == "mean" else total  # what .mean() computes
 
 
 def _row_max(z: np.ndarray) -> np.ndarray:
@@ -106,7 +97,8 @@ def _backward_array(c: FusedTargets, g: np.ndarray) -> np.ndarray:
     if c.reduction == "none":
         scale, picked = g[:, None], g
     else:
-        scale = picked = g / n if c.reduction == "mean" else g
+        # g is 0-d: as a Python float it costs numpy's arithmetic less than as an array.
+        scale = picked = float(g) / n if c.reduction == "mean" else float(g)
     grad = c.softmax * scale  # a new array: the saved softmax stays intact for a second backward
     if c.indices is not None:
         grad.ravel()[c.flat] -= picked  # C-ordered like the softmax: ravel() is a view
@@ -115,15 +107,15 @@ def _backward_array(c: FusedTargets, g: np.ndarray) -> np.ndarray:
     return grad
 
 
-def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "mean":
-        return np.add.reduce(losses) / len(losses)  # what .mean() computes
-    return np.add.reduce(losses) if reduction == "sum" else losses
-
-
 # ---------------------------------------------------------------- floats, row-major
 def _forward_floats(c: FusedTargets, zs: tuple[float, ...]) -> float:
     n, width = c.shape
+    # Refuse NaN and inf, naming the rows; like a rule's check, before anything is recorded.
+    # A finite sum means finite entries (NaN and inf survive a sum); only a sum that
+    # overflowed needs the row-by-row search. Arrays are checked by `cross_entropy`
+    # before the node is made, in one pass over the data.
+    if not math.isfinite(sum(zs)):
+        refuse_non_finite([zs[i * width:(i + 1) * width] for i in range(n)])
     softmax, total = [], 0.0
     for i in range(n):
         row = zs[i * width:(i + 1) * width] if n > 1 else zs

@@ -109,8 +109,8 @@ def _fused(logits: Logits, indices: np.ndarray | None, probs: np.ndarray | None,
     if isinstance(logits, Tensor):
         if probs is not None:
             probs = probs.astype(logits.data.dtype)
-        return apply("softmax_cross_entropy", logits,
-                     ctx=FusedTargets(indices, probs, shape, reduction))
+        return Tensor._apply("softmax_cross_entropy", (logits,),
+                             FusedTargets(indices, probs, shape, reduction))
     batch = [logits] if single else logits
     # The scalar engine's rule reads plain Python lists (see autograd.fused).
     indices = indices.tolist() if isinstance(indices, np.ndarray) else indices
