@@ -66,24 +66,6 @@ _requires_grad = attrgetter("requires_grad")
 _new_tensor = object.__new__  # a node without __init__'s argument checks
 
 
-def _inputs(parents: tuple[Tensor, ...]) -> tuple[tuple, tuple[bool, ...]]:
-    """The parents' arrays and requires_grad flags.
-
-    Nearly every op has one to three inputs: reading their attributes directly costs a
-    fifth of what two map() calls do.
-    """
-    if len(parents) == 2:
-        a, b = parents
-        return (a.data, b.data), (a.requires_grad, b.requires_grad)
-    if len(parents) == 1:
-        a = parents[0]
-        return (a.data,), (a.requires_grad,)
-    if len(parents) == 3:  # linear: x, weight, bias
-        a, b, c = parents
-        return (a.data, b.data, c.data), (a.requires_grad, b.requires_grad, c.requires_grad)
-    return tuple(map(_data, parents)), tuple(map(_requires_grad, parents))
-
-
 class Tensor(Node):
     """An n-d array node: `.data` (ndarray), `.grad` (ndarray of the same shape, or None).
 
@@ -116,7 +98,20 @@ class Tensor(Node):
     def _apply(name: str, parents: tuple[Tensor, ...], ctx: object = None) -> Tensor:
         """Run primitive `name` forward on the parents' data and record the node if needed."""
         op = _OPS[name]
-        datas, needs = _inputs(parents)
+        # The parents' arrays and flags. Nearly every op has one to three inputs: reading
+        # them directly costs a fifth of what two map() calls do.
+        if len(parents) == 2:
+            a, b = parents
+            datas, needs = (a.data, b.data), (a.requires_grad, b.requires_grad)
+        elif len(parents) == 1:
+            a = parents[0]
+            datas, needs = (a.data,), (a.requires_grad,)
+        elif len(parents) == 3:  # linear: x, weight, bias
+            a, b, c = parents
+            datas = (a.data, b.data, c.data)
+            needs = (a.requires_grad, b.requires_grad, c.requires_grad)
+        else:
+            datas, needs = tuple(map(_data, parents)), tuple(map(_requires_grad, parents))
         if op.check is not None:
             op.check(ARRAY, ctx, *datas)
         try:
