@@ -19,7 +19,7 @@ from operator import truediv
 
 import numpy as np
 
-from autograd.ops import define
+from autograd.ops import define, row_sums
 
 
 @dataclass(eq=False)
@@ -63,7 +63,7 @@ def _forward_array(c: FusedTargets, z: np.ndarray) -> np.ndarray:
     z = np.ascontiguousarray(z)
     shifted = z - _row_max(z)
     exps = np.exp(shifted)
-    sums = np.add.reduce(exps, axis=1, keepdims=True)
+    sums = row_sums(exps)[:, None]
     exps /= sums
     c.softmax = exps
     log_sums = np.log(sums[:, 0])
