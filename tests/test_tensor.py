@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import broadcastable_pairs, fancy_indices, reductions, seeds
 
-from autograd import Tensor, concatenate, gradcheck, maximum, no_grad, stack
+from autograd import Tensor, concatenate, gradcheck, maximum, no_grad, ops, stack
 
 FAST = settings(max_examples=80, deadline=None)
 
@@ -162,6 +162,46 @@ def test_broadcast_add_gradient_closed_form(shapes, seed) -> None:
 
 
 # ---------------------------------------------------------------- reductions
+@FAST
+@given(st.integers(0, 40), st.integers(0, 12), st.sampled_from(["float64", "float32", "int64"]),
+       seeds)
+def test_row_and_column_sums_match_numpy(rows, columns, dtype, seed) -> None:
+    """The BLAS sums (a product with a vector of ones) against numpy's pairwise sum."""
+    a = (np.random.default_rng(seed).standard_normal((rows, columns)) * 100).astype(dtype)
+    for fast, axis in ((ops.column_sums, 0), (ops.row_sums, 1)):
+        out = fast(a)
+        exact = np.add.reduce(a, axis=axis)
+        assert out.dtype == exact.dtype and out.shape == exact.shape
+        tolerance = 1e-5 if dtype == "float32" else 1e-12
+        np.testing.assert_allclose(out, exact, rtol=tolerance, atol=tolerance * 100 * rows)
+
+
+def test_vector_of_ones_is_cached_read_only_and_grows() -> None:
+    small = ops._ones(3, np.dtype(np.float32))
+    assert small.dtype == np.float32 and list(small) == [1, 1, 1]
+    assert not small.flags.writeable  # a shared cache: nobody may write into it
+    large = ops._ones(10_000, np.dtype(np.float32))
+    assert large.shape == (10_000,) and (large == 1).all()
+    assert ops._ones(5, np.dtype(np.float32)).base is large.base  # one vector, grown once
+
+
+def test_sums_propagate_nan_and_inf_like_numpy() -> None:
+    a = np.array([[1.0, np.nan], [np.inf, 2.0], [-np.inf, np.inf]])
+    with np.errstate(invalid="ignore"):  # inf - inf warns in both
+        np.testing.assert_array_equal(ops.row_sums(a), np.add.reduce(a, axis=1))
+        np.testing.assert_array_equal(ops.column_sums(a), np.add.reduce(a, axis=0))
+
+
+def test_backward_uses_the_inputs_the_forward_pass_saw() -> None:
+    """A node keeps its inputs' arrays: rebinding `.data` afterwards (an optimizer that
+    replaces arrays, say) does not change the gradient of the graph already recorded."""
+    x = leaf([1.0, 2.0, 3.0])
+    loss = (x * x).sum()
+    x.data = np.array([10.0, 20.0, 30.0])
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0])  # d sum(x^2) = 2x at the old x
+
+
 @FAST
 @given(reductions(), st.sampled_from(["sum", "mean", "max", "min"]), seeds)
 def test_reductions_random_axes(reduction, method, seed) -> None:
