@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 
 import numpy as np
 import pytest
 
-from autograd import Value
+from autograd import Tensor, Value
 from nn import optim
 
 
@@ -238,6 +239,17 @@ def test_huge_finite_grads_are_not_mistaken_for_overflow():
     ps[0].grad = ps[1].grad = 1e308  # their sum overflows to inf, each is finite
     optim.SGD(ps, lr=1e-300).step()
     assert [p.data for p in ps] == pytest.approx([-1e8, -1e8])
+
+
+def test_huge_finite_tensor_grads_step_without_warnings():
+    # The NaN screen squares the entries (g.g overflows above ~1e154): still no warning,
+    # no error, and the exact search finds nothing wrong.
+    w = Tensor(np.zeros(3), requires_grad=True)
+    w.grad = np.array([1e300, -1e300, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        optim.SGD([w], lr=1e-300).step()
+    np.testing.assert_allclose(w.data, [-1.0, 1.0, -1e-300])
 
 
 # ------------------------------------------------------------------ construction
