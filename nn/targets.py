@@ -47,22 +47,15 @@ def check_logits(logits: Logits, values: bool = True) -> tuple[int, int, bool]:
         finite = True
         if values:
             rows = [[v.data if type(v) is Value else number(v) for v in row] for row in rows]
-            finite = finite_rows(rows)
+            finite = math.isfinite(sum(map(sum, rows)))  # one sum, as for a Tensor
     else:
         raise TypeError(f"cross_entropy: logits must be a Tensor (N, C) or a non-empty list of "
                         f"Value (or of lists of Value), got {type(logits).__name__}")
     if n == 0 or c == 0:
         raise ValueError(f"cross_entropy: logits of shape {(n, c)} are empty")
-    if not finite:
+    if not finite:  # or a sum of huge finite numbers overflowed: the exact search decides
         refuse_non_finite(rows)
     return n, c, single
-
-
-def finite_rows(rows: Sequence[Sequence[float]]) -> bool:
-    """True when every number is finite. A finite sum means finite entries (NaN and inf
-    survive a sum); only a sum that overflowed needs the entry-by-entry check."""
-    return (all(map(math.isfinite, map(sum, rows)))
-            or all(all(map(math.isfinite, row)) for row in rows))
 
 
 def check_targets(targets: Targets, n: int, c: int) -> tuple[np.ndarray | None, np.ndarray | None]:
