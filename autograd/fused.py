@@ -123,11 +123,13 @@ def _forward_floats(c: FusedTargets, zs: tuple[float, ...]) -> float:
         exps = [math.exp(z - top) for z in row]
         sum_exps = math.fsum(exps)
         softmax += map(truediv, exps, repeat(sum_exps))
-        log_sum = top + math.log(sum_exps)
+        # On the shifted logits, as the array path: top + log(sum) - z_y would round
+        # log(sum) away next to a huge top.
+        log_sum = math.log(sum_exps)
         if c.indices is not None:
-            total += log_sum - row[c.indices[i]]
+            total += log_sum - (row[c.indices[i]] - top)
         else:
-            total += log_sum - math.fsum(y * z for y, z in zip(c.probs[i], row) if y)
+            total += log_sum - math.fsum(y * (z - top) for y, z in zip(c.probs[i], row) if y)
     c.softmax = softmax
     return total / n if c.reduction == "mean" else total
 

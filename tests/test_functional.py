@@ -530,6 +530,18 @@ def test_compare_gradients_reduction_none() -> None:
                                atol=1e-12)
 
 
+@pytest.mark.parametrize("fused", [False, True], ids=["composed", "fused"])
+def test_huge_finite_logits_are_not_refused_and_keep_their_loss(fused: bool) -> None:
+    # Their sum overflows, which only sends the NaN/inf screen to its exact search.
+    # loss = log(e^0 + e^0 + e^-1e308) - 0 = log 2, in both engines, on both paths.
+    z = np.array([[1e308, 1e308, 0.0]])
+    for engine in ENGINES:
+        with np.errstate(over="ignore"):  # numpy's sum of the Tensor's logits overflows
+            loss, grad = run_loss(engine, z, np.array([0]), fused)
+        assert loss == pytest.approx(math.log(2.0), rel=1e-15), engine
+        np.testing.assert_allclose(grad, [[-0.5, 0.5, 0.0]], atol=1e-15)
+
+
 CONFIDENT = np.eye(3) * 12.0  # every row right with S_y = 1 - 1.2e-5
 
 
