@@ -109,10 +109,10 @@ def _state_reader(optimizer: optim.Optimizer) -> Callable[[Any, str], Any]:
             state = optimizer.state.get("values")
             if state is None:
                 return None
-            value = state[key]
-            return value if key == "step" else value[packed[id(param)]]
+            value = state.get(key)
+            return value if key == "step" or value is None else value[packed[id(param)]]
         state = optimizer.state.get(index[id(param)])
-        return None if state is None else state[key]
+        return None if state is None else state.get(key)
 
     return read
 
