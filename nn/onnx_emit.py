@@ -203,7 +203,8 @@ class Emitter:
         while name in self.taken:
             name, n = f"{hint}_{n}", n + 1
         self.taken.add(name)
-        self.initializers.append(self.onnx.numpy_helper.from_array(np.ascontiguousarray(array),
+        # np.array, not np.ascontiguousarray: that makes a 0-d array 1-d
+        self.initializers.append(self.onnx.numpy_helper.from_array(np.array(array, order="C"),
                                                                    name))
         return name
 

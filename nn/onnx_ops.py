@@ -83,8 +83,8 @@ def _getitem(e: Any, node: Any) -> str:
     (x,) = e.inputs(node)
     parts = list(index) if isinstance(index, tuple) else [index]
     shape = node.parents[0].data.shape
-    if Ellipsis in parts:
-        at = parts.index(Ellipsis)
+    if any(part is Ellipsis for part in parts):  # not `in`: arrays compare elementwise
+        at = [part is Ellipsis for part in parts].index(True)
         used = sum(part is not None for part in parts) - 1
         parts[at:at + 1] = [slice(None)] * (len(shape) - used)
     if basic:

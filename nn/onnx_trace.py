@@ -101,6 +101,10 @@ def match(first: Trace, second: Trace) -> None:
     for k, (a, b) in enumerate(zip(first.order, second.order, strict=True)):
         same_parents = ([first.position[p] for p in a.parents]
                         == [second.position[p] for p in b.parents])
+        if first.kinds[k][0] == second.kinds[k][0] == "parameter" and a is not b:
+            raise ExportError(f"to_onnx: node {k} is a different parameter in each call: a "
+                              f"Tensor with requires_grad=True made inside the model; make it "
+                              f"once, outside, or make it a constant")
         if first.kinds[k] != second.kinds[k] or not same_parents:
             raise ExportError(f"to_onnx: the model's graph depends on its input: node {k} is "
                               f"{_describe(first.kinds[k])} in one call and "
