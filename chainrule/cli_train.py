@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import sys
 import time
 from pathlib import Path
@@ -129,9 +129,11 @@ def _check_exports(args: argparse.Namespace) -> None:
         path = getattr(args, attribute)
         if path is None:
             continue
-        if importlib.util.find_spec(package) is None:
+        try:  # imported now, not found by name: a broken install fails here, not after training
+            importlib.import_module(package)
+        except ImportError:
             raise UsageError(f"{option} needs the {package} package: "
-                             f"pip install 'chainrule[{extra}]'")
+                             f"pip install 'chainrule[{extra}]'") from None
         path = Path(path)
         if path.is_dir():
             raise UsageError(f"{option}: {path} is a directory, not a file name")
