@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
+
+from strategies import programs, reductions  # noqa: E402
 
 import nn  # noqa: E402
 from autograd import Tensor, Value, apply, concatenate, no_grad, stack  # noqa: E402
@@ -122,6 +126,36 @@ def _nodes(root):
     from autograd import topological_order
 
     return topological_order(root, lambda node: node.parents)
+
+
+# ---------------------------------------------------------------- random graphs and reductions
+@settings(max_examples=40, deadline=None)
+@given(programs(max_leaves=3, max_steps=8), st.sampled_from([np.float64, np.float32]))
+def test_random_graphs_run_like_chainrule(program, dtype) -> None:
+    """Each leaf of the expression DAG is a column of the batch; every step is an output."""
+    width = len(program.leaves)
+
+    def model(x):
+        return program.run([x[:, i] for i in range(width)], lambda outs: stack(outs, axis=1))[0]
+
+    runs_like_chainrule(model, dtype, width=width, batches=(1, 9))
+
+
+@settings(max_examples=40, deadline=None)
+@given(reductions(), st.sampled_from(["sum", "max", "min", "mean"]))
+def test_random_reductions_run_like_chainrule(reduction, name) -> None:
+    """Reductions of (N, *shape) along axes of shape (shifted past the batch axis) or all."""
+    shape, axis, keepdims = reduction
+    if isinstance(axis, int):
+        axis = axis + 1 if axis >= 0 else axis
+    elif isinstance(axis, tuple):
+        axis = tuple(a + 1 if a >= 0 else a for a in axis)
+    size = int(np.prod(shape))
+
+    def model(x):
+        return getattr(x.reshape(len(x), *shape), name)(axis=axis, keepdims=keepdims)
+
+    runs_like_chainrule(model, np.float64, width=size, batches=(1, 4))
 
 
 # ---------------------------------------------------------------- models
