@@ -27,15 +27,17 @@ class Emitter:
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
         self.values: dict[int, str] = {}  # position -> ONNX value name
-        self.taken: set[str] = set()
+        self.taken: set[str] = {output_name}  # every value name in the graph, each once
         self.cache: dict[tuple, str] = {}  # small integer constants, shared
         self.position = -1  # the node being emitted
         self.parts = 0  # ONNX nodes emitted for it so far
+        self.made: set[str] = set()  # the values those nodes output
 
     # -------------------------------------------------------------- the walk
     def graph(self, input_names: list[str], dynamic_batch: bool) -> Any:
         """The onnx GraphProto: every node of the first trace, then the output."""
         order = self.first.order
+        self.taken.update(input_names)
         for k, node in enumerate(order):
             kind = self.first.kinds[k]
             if kind[0] == "input":
@@ -43,7 +45,7 @@ class Emitter:
             elif kind[0] == "parameter":
                 self.values[k] = self.initializer(node)
             elif kind[0] == "op":
-                self.position, self.parts = k, 0
+                self.position, self.parts, self.made = k, 0, set()
                 emit = ONNX_OPS.get(node.op)
                 if emit is None:
                     raise self.error(node, f"the primitive {node.op!r} has no ONNX counterpart "
@@ -60,9 +62,8 @@ class Emitter:
     def _output(self) -> str:
         """Name the root's value `output_name`: rename it where the root's own nodes made
         it, else (a leaf, or an entry that passed a parent's value on) add an Identity."""
-        last = len(self.first.order) - 1
-        name = self.values[last]
-        if name.split(".")[0] == f"{self.first.order[last].op}_{last}":
+        name = self.values[len(self.first.order) - 1]
+        if name in self.made:  # the root is the last node: `made` holds its values
             for node in self.nodes:
                 if name in node.output:
                     node.output[list(node.output).index(name)] = self.output_name
@@ -88,12 +89,13 @@ class Emitter:
         """Add one ONNX node; returns the name of its (single) output."""
         node = self.first.order[self.position]
         base = f"{node.op}_{self.position}"
-        out = base if self.parts == 0 else f"{base}.{self.parts}"
+        out = self._unique(base if self.parts == 0 else f"{base}.{self.parts}")
         scope = getattr(node, "scope", None)
         prefix = f"{scope.path}/" if scope is not None else ""
         self.nodes.append(self.helper.make_node(op_type, inputs, [out],
                                                 name=f"{prefix}{out}", **attributes))
         self.parts += 1
+        self.made.add(out)
         return out
 
     def inputs(self, node: Any) -> list[str]:
@@ -198,11 +200,15 @@ class Emitter:
                                f"graph (or is random, as Dropout in training), so ONNX cannot "
                                f"compute it")
 
-    def _add_initializer(self, hint: str, array: np.ndarray) -> str:
+    def _unique(self, hint: str) -> str:
         name, n = hint, 1
         while name in self.taken:
             name, n = f"{hint}_{n}", n + 1
         self.taken.add(name)
+        return name
+
+    def _add_initializer(self, hint: str, array: np.ndarray) -> str:
+        name = self._unique(hint)
         # np.array, not np.ascontiguousarray: that makes a 0-d array 1-d
         self.initializers.append(self.onnx.numpy_helper.from_array(np.array(array, order="C"),
                                                                    name))

@@ -23,24 +23,27 @@ __all__ = ["to_torch_optimizer", "TORCH_OPTIMIZERS"]
 
 @dataclass(frozen=True)
 class TorchOptimizer:
-    """torch.optim class name, its hyper-parameters, and chainrule state key -> torch's."""
+    """torch.optim class name, its hyper-parameters, chainrule state key -> torch's, and
+    where torch's per-parameter "step" comes from: None (torch keeps none), "state"
+    (chainrule counts per parameter too: Adam) or "calls" (step() calls so far: torch's
+    Adagrad and RMSprop count steps, their rules here never read the count)."""
 
     name: str
     hyper: Callable[[Any], dict[str, Any]]
     state: dict[str, str]
-    steps: bool  # torch keeps a per-parameter "step" in the state
+    steps: str | None
 
 
 TORCH_OPTIMIZERS: dict[type, TorchOptimizer] = {
     optim.SGD: TorchOptimizer("SGD", lambda o: {"lr": o.lr, "momentum": o.momentum},
-                              {"momentum": "momentum_buffer"}, steps=False),
+                              {"momentum": "momentum_buffer"}, steps=None),
     optim.Adam: TorchOptimizer("Adam", lambda o: {"lr": o.lr, "betas": o.betas, "eps": o.eps},
-                               {"exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq"}, steps=True),
+                               {"exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq"}, steps="state"),
     optim.Adagrad: TorchOptimizer("Adagrad", lambda o: {"lr": o.lr, "eps": o.eps},
-                                  {"sum": "sum"}, steps=True),
+                                  {"sum": "sum"}, steps="calls"),
     optim.RMSprop: TorchOptimizer("RMSprop",
                                   lambda o: {"lr": o.lr, "alpha": o.alpha, "eps": o.eps},
-                                  {"square_avg": "square_avg"}, steps=True),
+                                  {"square_avg": "square_avg"}, steps="calls"),
 }
 
 
@@ -129,10 +132,8 @@ def _slot_state(name: str, slot: torch_layers.Slot, read: Callable, kind: TorchO
             raise ValueError(f"to_torch_optimizer: {name} is built from parameters of which "
                              f"only some have optimizer state (some never had a gradient)")
         state[torch_key] = torch.tensor(np.ascontiguousarray(slot.to_torch(pieces)))
-    if kind.steps:
-        # Adam counts steps per parameter and its rule uses them; torch's Adagrad and
-        # RMSprop only count (their rules here do not read it): step() calls so far.
-        counts = {read(p, "step") for p in slot.sources} if "exp_avg" in kind.state else {calls}
+    if kind.steps is not None:
+        counts = {read(p, "step") for p in slot.sources} if kind.steps == "state" else {calls}
         if len(counts) != 1:
             raise ValueError(f"to_torch_optimizer: {name} is built from parameters that took "
                              f"different numbers of steps {sorted(counts)}")

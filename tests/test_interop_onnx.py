@@ -278,3 +278,19 @@ def test_bad_calls() -> None:
         nn.to_onnx(lambda a, b: a + b, (x, x), input_names=["x", "x"])
     with pytest.raises(ExportError, match="does not depend on its input"):
         nn.to_onnx(lambda t: Tensor(np.ones(3)), x)
+
+
+def test_value_names_never_collide() -> None:
+    class Shift(nn.Module):
+        def __init__(self):
+            self.input = param((4,), np.float64)  # named "input", as the graph input
+            self.relu_3 = param((4,), np.float64, seed=3)  # as the relu node's value
+
+        def forward(self, x):
+            return (x + self.input).relu() * self.relu_3
+
+    model = Shift()
+    proto = runs_like_chainrule(model, np.float64)
+    names = ([i.name for i in proto.graph.input] + [i.name for i in proto.graph.initializer]
+             + [o for node in proto.graph.node for o in node.output])
+    assert len(names) == len(set(names)) and {"input_1", "relu_3_1"} <= set(names)
