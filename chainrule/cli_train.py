@@ -129,16 +129,16 @@ def _check_exports(args: argparse.Namespace) -> None:
         path = getattr(args, attribute)
         if path is None:
             continue
-        try:  # imported now, not found by name: a broken install fails here, not after training
-            importlib.import_module(package)
-        except ImportError:
-            raise UsageError(f"{option} needs the {package} package: "
-                             f"pip install 'chainrule[{extra}]'") from None
         path = Path(path)
         if path.is_dir():
             raise UsageError(f"{option}: {path} is a directory, not a file name")
         if not path.absolute().parent.is_dir():
             raise UsageError(f"{option}: the directory {path.absolute().parent} does not exist")
+        try:  # imported now, not found by name: a broken install fails here, not after training
+            importlib.import_module(package)
+        except ImportError:
+            raise UsageError(f"{option} needs the {package} package: "
+                             f"pip install 'chainrule[{extra}]'") from None
 
 
 def _write_exports(args: argparse.Namespace, model: object, x: object) -> int:
