@@ -64,5 +64,5 @@ MAXIMUM = define("maximum", lambda m, c, a, b: m.maximum(a, b),
                  elementwise=True)
 # ctx = cond (a bool, or a boolean array broadcasting with a and b): a where cond, else b.
 WHERE = define("where", lambda m, c, a, b: m.where(c, a, b),
-               lambda m, c, n, g, out, a, b: (m.where(c, g, 0.0), m.where(c, 0.0, g)),
+               lambda m, c, n, g, out, *ab: (m.where(c, g, 0.0), m.where(c, 0.0, g)),
                elementwise=True, reads_inputs=False)

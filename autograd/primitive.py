@@ -107,7 +107,7 @@ def primitive(name: str | Callable | None = None, forward: Callable | None = Non
     define(name, _forward_rule(name, forward), rule,
            check=None if check is None else lambda m, c, *xs: check(*xs),
            elementwise=derivative is not None if elementwise is None else bool(elementwise),
-           builtin=False)
+           builtin=False, arity=arity)
     return PrimitiveFunction(name, forward, check, arity)
 
 

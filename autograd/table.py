@@ -19,6 +19,7 @@ may be redefined (a notebook cell run twice): the caches forget the old binding.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ class Primitive:
     elementwise: bool = False  # inputs broadcast; gradients are summed back to their shapes
     reads_inputs: bool = True  # False: the scalar engine passes no inputs to backward
     builtin: bool = True  # False for a primitive defined by a user: it may be redefined
+    arity: int | None = None  # how many inputs; None: any number (add_n, concatenate)
 
 
 PRIMITIVES: dict[str, Primitive] = {}
@@ -60,9 +62,10 @@ _CACHES: list[BoundOps] = []
 
 
 def define(name: str, forward: Callable, backward: Callable, *, check: Callable | None = None,
-           elementwise: bool = False, reads_inputs: bool = True,
-           builtin: bool = True) -> Primitive:
-    """Enter a primitive in the table under `name` and return it.
+           elementwise: bool = False, reads_inputs: bool = True, builtin: bool = True,
+           arity: int | None | str = "signature") -> Primitive:
+    """Enter a primitive in the table under `name` and return it. Its arity is read from
+    forward(m, ctx, *inputs)'s signature unless given.
 
     Raises ValueError if `name` is already taken by a built-in primitive (or, for a
     built-in, by anything): a primitive defined by a user may be replaced.
@@ -73,11 +76,22 @@ def define(name: str, forward: Callable, backward: Callable, *, check: Callable 
     if old is not None and (old.builtin or builtin):
         raise ValueError(f"primitive {name!r} is already defined"
                          + (" (a built-in primitive cannot be redefined)" if old.builtin else ""))
-    primitive = Primitive(name, forward, backward, check, elementwise, reads_inputs, builtin)
+    if arity == "signature":
+        arity = _arity(forward)
+    primitive = Primitive(name, forward, backward, check, elementwise, reads_inputs, builtin,
+                          arity)
     PRIMITIVES[name] = primitive
     for cache in _CACHES:
         cache.pop(name, None)
     return primitive
+
+
+def _arity(forward: Callable) -> int | None:
+    """How many inputs forward(m, ctx, *inputs) takes; None when it takes any number."""
+    inputs = list(inspect.signature(forward).parameters.values())[2:]
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in inputs):
+        return None
+    return len(inputs)
 
 
 def undefine(name: str) -> None:

@@ -6,7 +6,6 @@ chain rule through the rule table in `autograd.ops` with the `SCALAR` backend.
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
@@ -71,8 +70,7 @@ class _ScalarOp:
 
         # A sum of 17 terms has no use for 17 floats: skip gathering what the rule never reads.
         _inputs = partial(map, _data) if primitive.reads_inputs else _nothing
-        arity = _fixed_arity(primitive.forward)
-        self.propagate = {1: propagate_unary, 2: propagate_binary}.get(arity, propagate)
+        self.propagate = {1: propagate_unary, 2: propagate_binary}.get(primitive.arity, propagate)
 
     def propagate_graph(self, node: Value) -> None:
         """`propagate` for create_graph=True: the rule runs on the nodes themselves
@@ -99,14 +97,6 @@ class _ScalarOp:
 
 def _nothing(parents: tuple) -> tuple:
     return ()
-
-
-def _fixed_arity(forward: object) -> int | None:
-    """How many inputs forward(m, ctx, *inputs) takes; None when it takes any number."""
-    inputs = list(inspect.signature(forward).parameters.values())[2:]
-    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in inputs):
-        return None
-    return len(inputs)
 
 
 _OPS = BoundOps(_ScalarOp)  # bound from the table on first use
