@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from autograd.sums import unbroadcast
+from autograd.sums import broadcast_to, expand_dims, unbroadcast
 
 
 # ---------------------------------------------------------------- scalars
@@ -206,8 +206,8 @@ ARRAY = SimpleNamespace(
     extreme_share=_extreme_share,
     # moving and summing gradients between shapes
     unbroadcast=unbroadcast,
-    broadcast_to=np.broadcast_to,
-    expand_dims=np.expand_dims,
+    broadcast_to=broadcast_to,
+    expand_dims=expand_dims,
     swapaxes=lambda a: a.swapaxes(-1, -2),
     split=lambda g, bounds, axis: tuple(np.split(g, bounds, axis=axis)),
     unstack=lambda g, axis: tuple(np.moveaxis(g, axis, 0)),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from autograd.graph import Node, backpropagate, topological_order
+from autograd.graph import Node, propagate, topological_order
 from autograd.tensor import Tensor
 from autograd.value import Value
 
@@ -42,21 +42,21 @@ def grad(outputs: Nodes, inputs: Nodes, grad_outputs: object = None,
         if engine is Tensor and not node.requires_grad:
             raise ValueError(f"grad: input {i} does not require grad (it is a constant)")
     seeds = _seeds(outs, grad_outputs, create_graph)
-    graph = _reachable(outs)
+    order = topological_order(outs)
+    graph = set(order)
     for i, node in enumerate(ins):
         if node not in graph and not allow_unused:
             raise ValueError(f"grad: the outputs do not depend on input {i}; pass "
                              "allow_unused=True to get None for it")
-    saved = [(node, node.grad) for node in graph]
-    empty = 0.0 if engine is Value else None
+    saved = [node.grad for node in order]
+    empty = engine._EMPTY_GRAD if not create_graph else None
     try:
-        for node in graph:
-            if not node._prev:
-                node.grad = empty  # a leaf then holds exactly what this call finds
-        backpropagate(outs, seeds, create_graph)
+        for node in order:  # every grad then holds exactly what this call finds
+            node.grad = empty
+        propagate(outs, seeds, [node for node in order if node._prev], create_graph)
         return tuple(node.grad if node in graph else None for node in ins)
     finally:
-        for node, old in saved:
+        for node, old in zip(order, saved):
             node.grad = old
 
 
@@ -174,14 +174,6 @@ def _seeds(outs: list, grad_outputs: object, create_graph: bool) -> list:
                                  f"{k} has shape {data.shape}")
             seeds.append(seed)
     return seeds
-
-
-def _reachable(outs: list) -> set:
-    graph: set = set()
-    for out in outs:
-        if out not in graph:
-            graph.update(topological_order(out))
-    return graph
 
 
 def _fresh(x: object) -> tuple[Node | list, list, tuple]:

@@ -157,16 +157,15 @@ def _backward_floats(c: FusedTargets, g: float) -> list[float]:
 
 # ---------------------------------------------------------------- graph nodes (create_graph)
 def _backward_nodes(c: FusedTargets, g: object, zs: tuple) -> tuple:
-    """(softmax(z) - y) * grad with softmax composed from the logits' nodes, so the
-    gradient differentiates again (its derivative is the softmax Jacobian).
-
-    The maximum subtracted for stability is a constant, as in `F.softmax`."""
+    """(softmax(z) - y) * grad with softmax a node of the logits, so the gradient
+    differentiates again (its derivative is the softmax Jacobian): one `softmax` node for
+    a Tensor, composed per row for Values (the maximum subtracted for stability held
+    constant, as in `F.softmax`)."""
     n, width = c.shape
     scale = g * (1.0 / n) if c.reduction == "mean" else g
-    if len(zs) == 1 and zs[0].data.ndim == 2:  # a Tensor (N, C)
+    if len(zs) == 1 and zs[0].data.ndim == 2:  # a Tensor (N, C): one softmax node
         z = zs[0]
-        e = (z - z.data.max(axis=1, keepdims=True)).exp()
-        softmax = e / e.sum(axis=1, keepdims=True)
+        softmax = type(z)._apply("softmax", (z,), 1)
         y = c.probs if c.indices is None else np.eye(width, dtype=z.data.dtype)[c.indices]
         return ((softmax - y) * (scale.reshape(n, 1) if c.reduction == "none" else scale),)
     grads = []

@@ -20,27 +20,33 @@ _parents_of = attrgetter("_prev")
 
 
 def topological_order(root: Any, parents: Callable[[Any], Iterable[Any]] = _parents_of) -> list:
-    """Every node reachable from `root`, each after all of its parents (root last).
+    """Every node reachable from `root` (a node, or a list or tuple of nodes), each after
+    all of its parents (the root last).
 
     Iterative depth-first search, so graphs millions of nodes deep need no recursion.
     `parents(node)` says how to reach a node's inputs; it defaults to `node._prev`.
     """
     order: list = []
-    visited = {root}  # nodes hash by identity
+    visited: set = set()  # nodes hash by identity
     suspended = []  # (node, its parents still to visit) for the nodes above the current one
-    node, remaining = root, iter(parents(root))
-    while True:
-        for parent in remaining:
-            if parent not in visited:
-                visited.add(parent)
-                suspended.append((node, remaining))
-                node, remaining = parent, iter(parents(parent))
-                break
-        else:  # all of node's parents are in order: node follows them
-            order.append(node)
-            if not suspended:
-                return order
-            node, remaining = suspended.pop()
+    for start in root if isinstance(root, (list, tuple)) else (root,):
+        if start in visited:
+            continue
+        visited.add(start)
+        node, remaining = start, iter(parents(start))
+        while True:
+            for parent in remaining:
+                if parent not in visited:
+                    visited.add(parent)
+                    suspended.append((node, remaining))
+                    node, remaining = parent, iter(parents(parent))
+                    break
+            else:  # all of node's parents are in order: node follows them
+                order.append(node)
+                if not suspended:
+                    break
+                node, remaining = suspended.pop()
+    return order
 
 
 def _collect_for_backward(roots: Sequence[Any], empty: object, leaves: list,
@@ -119,19 +125,26 @@ def backpropagate(roots: Sequence[Any], seeds: Sequence[object],
     earlier: list = []
     try:
         interior = _collect_for_backward(roots, empty, leaves, earlier)
-        if create_graph:
-            _propagate_nodes(roots, seeds, interior)
-            Node._add_earlier_grads(leaves, earlier)
-        else:
-            for i, root in enumerate(roots):
-                root._accumulate(seeds[i])
-            for node in reversed(interior):
-                node._op.propagate(node)
-            engine._add_earlier_grads(leaves, earlier)
+        propagate(roots, seeds, interior, create_graph)
+        (Node if create_graph else engine)._add_earlier_grads(leaves, earlier)
     except BaseException:  # the sums above included: all leaves or none
         for leaf, grad in zip(leaves, earlier):
             leaf.grad = grad
         raise
+
+
+def propagate(roots: Sequence[Any], seeds: Sequence[object], interior: list,
+              create_graph: bool = False) -> None:
+    """The walk itself: add each seed to its root's grad, then apply every recorded node's
+    rule in reverse topological order (`interior`: recorded nodes, each after its
+    inputs; their grads and the leaves' must have been reset)."""
+    if create_graph:
+        _propagate_nodes(roots, seeds, interior)
+        return
+    for i, root in enumerate(roots):
+        root._accumulate(seeds[i])
+    for node in reversed(interior):
+        node._op.propagate(node)
 
 
 def _propagate_nodes(roots: Sequence[Any], seeds: Sequence[object], interior: list) -> None:

@@ -92,6 +92,9 @@ def _log_base(a: Node) -> object:
 def _unbroadcast(g: Node, shape: tuple[int, ...]) -> Node:
     if g.shape == shape:
         return g
+    lead = g.ndim - len(shape)
+    if g.shape[lead:] == shape:  # only leading axes added (a bias): one sum node
+        return g.sum(axis=tuple(range(lead)))
     return g.sum(axis=broadcast_axes(g.shape, shape), keepdims=True).reshape(shape)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from autograd.backends import ARRAY
 from autograd.graph import OFF, Node, _add_earlier, _mode, backpropagate
 from autograd.node_backend import NODES
+from autograd.sums import broadcast_to
 from autograd.table import BoundOps, Primitive
 from autograd.tensor_args import (
     _as_array,
@@ -161,7 +162,7 @@ class Tensor(Node):
             return other
         if isinstance(other, (int, float, np.ndarray, np.number, list, tuple)) \
                 and not isinstance(other, bool):
-            return Tensor(np.asarray(other, dtype=self.data.dtype))
+            return _constant(np.asarray(other, dtype=self.data.dtype))
         raise TypeError(f"unsupported operand type for Tensor: {type(other).__name__}")
 
     # ------------------------------------------------------------ elementwise primitives
@@ -313,7 +314,7 @@ class Tensor(Node):
                                             and grad.dtype != data.dtype):
             grad = np.asarray(grad, dtype=data.dtype)
         if grad.shape != data.shape:
-            grad = np.broadcast_to(grad, data.shape)
+            grad = broadcast_to(grad, data.shape)
         if self.grad is not None:
             total = self.grad + grad
             # numpy returns a scalar, not an array, when adding 0-d arrays: keep .grad an array
@@ -328,7 +329,7 @@ class Tensor(Node):
         data = np.asarray(number, dtype=self.data.dtype)
         if data.shape != self.data.shape:
             data = np.broadcast_to(data, self.data.shape).copy()
-        return Tensor(data)
+        return _constant(data)
 
     _numbers = ARRAY  # the number backend of this engine
 
@@ -389,6 +390,14 @@ class Tensor(Node):
         if self.label:
             extras += f", label={self.label!r}"
         return f"Tensor({body}{extras})"
+
+
+def _constant(data: np.ndarray) -> Tensor:
+    """A constant node holding `data` (a float array), made without __init__'s checks."""
+    out = _new_tensor(Tensor)
+    out.data, out.grad, out.label, out.requires_grad = data, None, "", False
+    out._prev, out._op, out._ctx, out._scope = (), None, None, None
+    return out
 
 
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:

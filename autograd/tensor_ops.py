@@ -69,6 +69,20 @@ MIN = define("min", lambda m, c, a: a.min(axis=c[0], keepdims=c[1]),
              lambda m, c, n, g, out, a: (_unreduce(m, g, c) * m.extreme_share(a, out, *c),))
 
 
+
+# softmax along the axis ctx, as one node: the fused loss's gradient under create_graph
+# (nn.functional.softmax stays composed from primitives, so its graph shows every step).
+# d softmax = out * (g - sum(g * out)) along the axis: the softmax Jacobian times g.
+def _softmax_forward(m, c, a):
+    e = np.exp(a - a.max(axis=c, keepdims=True))
+    e /= e.sum(axis=c, keepdims=True)
+    return e
+
+
+SOFTMAX = define("softmax", _softmax_forward,
+                 lambda m, c, n, g, out, a: (out * (g - (g * out).sum(axis=c, keepdims=True)),))
+
+
 # ---------------------------------------------------------------- shapes
 # reshape: ctx = the new shape.
 RESHAPE = define("reshape", lambda m, c, a: a.reshape(c),

@@ -202,6 +202,7 @@ ONNX_OPS: dict[str, Emit] = {
     "scatter_add": _scatter_add,
     "where": _where,
     "broadcast_to": _broadcast_to,
+    "softmax": lambda e, node: e.op("Softmax", e.inputs(node), axis=e.ctx(node)),
     "concatenate": _concatenate,
     "stack": _stack,
     "softmax_cross_entropy": _softmax_cross_entropy,

@@ -145,6 +145,7 @@ def _torch_ops(torch):
         "min": lambda c, a: torch.amin(a, dim=c[0], keepdim=c[1]),
         "reshape": lambda c, a: a.reshape(c), "transpose": lambda c, a: a.permute(c),
         "broadcast_to": lambda c, a: a.broadcast_to(c),
+        "softmax": lambda c, a: torch.softmax(a, dim=c),
         "getitem": getitem,
         "scatter_add": scatter_add,
         "concatenate": lambda c, *xs: torch.cat(xs, dim=c),
@@ -414,3 +415,14 @@ def test_jacobian_hessian_hvp_shapes_and_values() -> None:
     assert hessian(lambda x: x.sum() * 2.0, x0).sum() == 0.0  # linear: no curvature
     with pytest.raises(ValueError, match="shape"):
         hvp(f, x0, np.ones(3))
+
+
+def test_optimizers_step_with_gradients_that_are_nodes() -> None:
+    """After backward(create_graph=True) grads are nodes; a step uses their values."""
+    v, t = Value(1.0), Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    (v * v).backward(create_graph=True)
+    (t * t).sum().backward(create_graph=True)
+    nn.optim.SGD([v, t], lr=0.1).step()
+    assert type(v.data) is float and v.data == pytest.approx(0.8)
+    assert type(t.data) is np.ndarray
+    np.testing.assert_allclose(t.data, [0.8, -1.6])

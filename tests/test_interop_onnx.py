@@ -99,6 +99,7 @@ def cases(d) -> dict:
                                             (3, 4))),
         "where": lambda x: apply("where", x, -x, ctx=np.array([True, False, True, False])),
         "broadcast_to": lambda x: apply("broadcast_to", x.sum(axis=0), ctx=(3, 4)),
+        "softmax primitive": lambda x: apply("softmax", x, ctx=1),
         "concatenate": lambda x: concatenate([x, x * 2], axis=1),
         "stack": lambda x: stack([x, -x], axis=1),
         # composites whose constants chainrule computes from the input: exported computed

@@ -246,6 +246,8 @@ TENSOR_ONLY: dict[str, Callable] = {
     "transpose": lambda rng: [(lambda t: t.transpose(2, 0, 1), [_data(rng, 2, 3, 4)]),
                               (lambda t: t.T, [_data(rng, 2, 3)])],
     "getitem": _getitem_cases,
+    "softmax": lambda rng: [(lambda t: apply("softmax", t, ctx=1), [_data(rng, 4, 3)]),
+                            (lambda t: apply("softmax", t, ctx=0), [_data(rng, 3, 2)])],
     "broadcast_to": lambda rng: [(lambda t: apply("broadcast_to", t, ctx=(2, 3, 4)),
                                   [_data(rng, 3, 1)]),
                                  (lambda t: apply("broadcast_to", t, ctx=(2, 3)), [_data(rng, 3)])],
