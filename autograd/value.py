@@ -274,13 +274,15 @@ class Value(Node):
     @staticmethod
     def _add_earlier_grads(leaves: list[Value], earlier: list) -> None:
         # floats, without a call per leaf (graph.backpropagate puts all back on failure)
-        for leaf, old in zip(leaves, earlier):
-            try:
+        try:
+            for leaf, old in zip(leaves, earlier):
                 leaf.grad = old + leaf.grad
-            except TypeError:
-                raise TypeError(f"backward: cannot add the gradient to {leaf!r}, whose .grad "
-                                f"is {old!r}; a Value's grad is a number (0.0 for none). "
-                                "No gradient was changed.") from None
+        except TypeError:
+            bad = next((leaf, old) for leaf, old in zip(leaves, earlier)
+                       if not isinstance(old, (float, int, Node)))
+            raise TypeError(f"backward: cannot add the gradient to {bad[0]!r}, whose .grad "
+                            f"is {bad[1]!r}; a Value's grad is a number (0.0 for none). "
+                            "No gradient was changed.") from None
 
     # ------------------------------------------------------------ conveniences
     def item(self) -> float:
