@@ -1,0 +1,326 @@
+// chainrule explorer, part 2: one Pane per graph (views, highlights, backward replay)
+// and the details panel. Graphviz drew every view ahead of time; this only recolours it.
+"use strict";
+
+const DATA = JSON.parse(document.getElementById("chainrule-data").textContent);
+const panel = document.getElementById("panel");
+const ID = /^([a-z])v(\d+)([nosqebt])(\d+)(?:_(\d+|[ns]\d+))?$/;
+
+async function gunzip(base64) {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Response(stream).text();
+}
+
+class Pane {
+  constructor(spec, side) {
+    Object.assign(this, {spec, side, nodes: spec.model.nodes, scopes: spec.model.scopes});
+    this.root = spec.model.root;
+    this.scalar = spec.model.scalar;
+    this.children = this.nodes.map(() => []);  // [child, input position] for every use
+    this.nodes.forEach((node, i) => node.parents.forEach((p, k) => this.children[p].push([i, k])));
+    this.stack = [0];  // the views opened, the whole graph first
+    this.step = this.nodes.length;  // backward replay: how many nodes have their grad
+    this.lit = {nodes: new Set(), edges: new Set()};
+    this.selected = null;
+    this.scale = 1;
+    this.build();
+  }
+
+  name(i) {
+    const node = this.nodes[i];
+    return node.name || (node.op ? `${node.opText}#${i}` : `#${i}`);
+  }
+
+  build() {
+    this.box = el("section", {class: "pane", "data-side": this.side});
+    const bar = el("div", {class: "bar"});
+    this.crumbs = el("span", {class: "crumbs"});
+    this.counter = el("span", {class: "counter"});
+    const button = (text, title, action) => {
+      const b = el("button", {title}, text);
+      b.addEventListener("click", () => { activate(this); action(); });
+      return b;
+    };
+    bar.append(el("span", {class: "title"}, this.spec.title), this.crumbs, el("span", {class: "spacer"}),
+      button("reset", "reset: no gradients yet (Home)", () => this.setStep(0)),
+      button("◀", "undo one step (←)", () => this.setStep(this.step - 1)),
+      button("step ▶", "backward: compute the next node's gradient (→)", () => this.setStep(this.step + 1)),
+      button("all", "all steps (End)", () => this.setStep(this.nodes.length)),
+      this.counter,
+      button("−", "zoom out", () => this.zoom(this.scale / 1.25)),
+      button("+", "zoom in", () => this.zoom(this.scale * 1.25)),
+      button("fit", "fit the view to the pane", () => this.zoom(0)));
+    this.graph = el("div", {class: "graph"});
+    this.graph.addEventListener("click", (event) => this.click(event));
+    this.box.append(bar, this.graph);
+  }
+
+  async show(view) {
+    const spec = this.spec.views[view];
+    if (spec.svg === undefined) spec.svg = await gunzip(spec.gz);
+    this.view = view;
+    this.graph.innerHTML = spec.svg;
+    this.svg = this.graph.querySelector("svg");
+    this.size = [this.svg.width.baseVal.value, this.svg.height.baseVal.value];
+    this.zoom(this.fitted ? this.scale : 0);
+    this.index();
+    this.crumbs.replaceChildren(...this.stack.flatMap((v, depth) => {
+      const scope = this.spec.views[v].scope;
+      const text = scope === null ? "whole graph" : this.scopes[scope].title;
+      if (depth === this.stack.length - 1) return [depth ? " › " : "", el("b", {}, text)];
+      const link = el("a", {}, text);
+      link.addEventListener("click", () => this.open(this.stack.slice(0, depth + 1)));
+      return [depth ? " › " : "", link];
+    }));
+    this.paint();
+    this.box.dataset.view = String(view);
+  }
+
+  open(stack) { this.stack = stack; return this.show(stack[stack.length - 1]); }
+
+  // Map this view's elements: node, op, input edge and folded call, by the ids explore_views wrote.
+  index() {
+    this.drawn = {n: new Map(), o: new Map(), e: new Map(), s: new Map(), b: new Map()};
+    for (const g of this.svg.querySelectorAll("g[id]")) {
+      const m = ID.exec(g.id);
+      if (!m) continue;
+      const [, , , type, a, b] = m;
+      if (type === "e") this.drawn.e.set(`${a}_${b}`, g);
+      else if (type === "b") this.drawn.b.set(`${a}_${b}`, g);
+      else if (type in this.drawn) this.drawn[type].set(Number(a), g);
+      if (type === "n") {
+        g.gradTexts = [...g.querySelectorAll("text")].filter((t) => t.textContent.startsWith("grad"));
+        g.gradTexts.forEach((t) => { t.dataset.text = t.textContent; t.classList.add("grad"); });
+      }
+    }
+    // Where each node is seen in this view: itself, or the folded call holding it.
+    this.seen = this.nodes.map((node, i) => {
+      if (this.drawn.n.has(i)) return ["n", i];
+      for (let s = node.scope; s !== undefined && s !== null; s = this.scopes[s].parent) {
+        if (this.drawn.s.has(s)) return ["s", s];
+      }
+      return null;
+    });
+  }
+
+  element([type, key]) { return this.drawn[type].get(key); }
+
+  // The drawn edge that carries parent -> child (input k), if both ends are seen apart.
+  edge(child, k) {
+    const a = this.seen[this.nodes[child].parents[k]], b = this.seen[child];
+    if (!a || !b || (a[0] === b[0] && a[1] === b[1])) return null;
+    return b[0] === "n" ? this.drawn.e.get(`${child}_${k}`) : this.drawn.b.get(`${b[1]}_${a[0]}${a[1]}`);
+  }
+
+  click(event) {
+    const g = event.target.closest("g[id]");
+    const m = g && ID.exec(g.id);
+    activate(this);
+    if (!m) return this.select(null);
+    const [, , , type, a] = m;
+    if (type === "s") {
+      const view = this.spec.views.findIndex((v) => v.scope === Number(a));
+      return this.open([...this.stack, view]);
+    }
+    if (type === "n" || type === "o") this.select(Number(a));
+  }
+
+  select(i) {
+    this.selected = i;
+    this.lit = {nodes: new Set(), edges: new Set()};
+    if (i !== null) {
+      const node = this.nodes[i];
+      if (!node.parents.length && i !== this.root) {
+        this.chain = chainPaths(this.nodes, this.root, i, DATA.maxPaths);
+        if (!this.scalar) this.chain.paths = [];
+        this.highlight(this.chain.nodes, this.chain.edges);
+      } else {
+        this.chain = null;
+        this.highlight([i, ...this.children[i].map(([c]) => c)], this.children[i]);
+      }
+    }
+    this.paint();
+    showDetails(this, i);
+    if (i !== null) pairWith(this, i);
+  }
+
+  highlight(nodes, edges) {
+    this.lit = {nodes: new Set(nodes), edges: new Set(edges.map(([c, k]) => `${c}_${k}`))};
+    this.paint();
+  }
+
+  setStep(step) {
+    this.step = Math.max(0, Math.min(this.nodes.length, step));
+    this.paint();
+    const current = this.nodes.length - this.step;
+    if (this.step > 0 && this.step < this.nodes.length) showDetails(this, current, true);
+  }
+
+  filled(i) { return i >= this.nodes.length - this.step; }
+
+  // Recolour the drawn view from the state: highlights, pairs and the replay's progress.
+  paint() {
+    if (!this.svg) return;
+    for (const g of this.svg.querySelectorAll(".lit, .selected, .current, .pending, .paired")) {
+      g.classList.remove("lit", "selected", "current", "pending", "paired");
+    }
+    const mark = (where, name) => { const g = where && this.element(where); if (g) g.classList.add(name); };
+    for (const i of this.lit.nodes) mark(this.seen[i], "lit");
+    for (const key of this.lit.edges) {
+      const [c, k] = key.split("_").map(Number);
+      const g = this.edge(c, k);
+      if (g) g.classList.add("lit");
+      const op = this.seen[c] && this.seen[c][0] === "n" ? this.drawn.o.get(c) : null;
+      if (op) op.classList.add("lit");
+    }
+    if (this.selected !== null) mark(this.seen[this.selected], "selected");
+    if (this.paired !== undefined && this.paired !== null) mark(this.seen[this.paired], "paired");
+    const n = this.nodes.length;
+    if (this.step < n) {
+      this.nodes.forEach((node, i) => { if (!this.filled(i)) mark(this.seen[i], "pending"); });
+      if (this.step > 0) mark(this.seen[n - this.step], "current");
+    }
+    for (const [i, g] of this.drawn.n) {
+      const done = this.filled(i);
+      g.gradTexts.forEach((t) => { t.textContent = done ? t.dataset.text : "grad ?"; });
+    }
+    this.counter.textContent = `backward ${this.step}/${n}`;
+    this.box.dataset.step = String(this.step);
+  }
+
+  zoom(scale) {
+    const [w, h] = this.size;
+    // 0 fits the view into the pane, but not below 40% (text would be unreadable).
+    this.scale = scale || Math.max(0.4, Math.min(1, (this.graph.clientWidth - 16) / w,
+                                                  (this.graph.clientHeight - 16) / h));
+    this.fitted = scale > 0;
+    this.svg.style.width = `${w * this.scale}px`;
+    this.svg.style.height = `${h * this.scale}px`;
+  }
+}
+
+const panes = DATA.panes.map((spec, i) => new Pane(spec, "ab"[i]));
+let active = panes[0];
+
+function activate(pane) {
+  active = pane;
+  panes.forEach((p) => p.box.classList.toggle("active", p === pane));
+}
+
+// Compare: a leaf selected in one graph is picked out in the other by name and shape.
+function pairWith(pane, i) {
+  if (panes.length < 2) return;
+  const other = panes[1 - panes.indexOf(pane)];
+  const pair = DATA.pairs.find((p) => p[pane.side] === i);
+  other.paired = pair ? pair[other.side] : null;
+  pane.paired = null;
+  other.paint();
+}
+
+function showDetails(pane, i, replay = false) {
+  if (i === null) { panel.replaceChildren(el("p", {class: "hint"}, "Nothing selected.")); return; }
+  const node = pane.nodes[i], parts = [];
+  const kind = node.op ? `${node.opText}${node.ctx ? ` (${node.ctx})` : ""}` : node.kind;
+  parts.push(el("h2", {}, `${pane.name(i)}`), el("div", {class: "note"},
+    `${replay ? `backward step ${pane.step}: ` : ""}${node.op ? "op " : ""}${kind} · node #${i}` +
+    `${panes.length > 1 ? ` · ${pane.spec.title}` : ""}`));
+  parts.push(el("h3", {}, "data"), arrayView(node.data), el("h3", {}, "grad"), arrayView(node.grad));
+  parts.push(...gradSteps(pane, i));
+  if (node.op) parts.push(...passesBack(pane, i));
+  if (pane.chain && pane.selected === i) parts.push(...pathList(pane, i));
+  const pair = panes.length > 1 && DATA.pairs.find((p) => p[pane.side] === i);
+  if (pair) parts.push(...compareGrads(pair));
+  panel.replaceChildren(...parts);
+  panel.dataset.node = `${pane.side}${i}`;
+}
+
+// How node i's grad was made: grad(i) += d child / d i × grad(child), over its children.
+function gradSteps(pane, i) {
+  const node = pane.nodes[i], out = [el("h3", {}, "chain rule: how its grad was made")];
+  if (i === pane.root) {
+    out.push(el("p", {class: "eq"}, `grad(${pane.name(i)}) = 1   (backward starts here: d out / d out)`));
+    return out;
+  }
+  if (!pane.scalar) {
+    for (const [c, k] of pane.children[i]) {
+      const jac = pane.nodes[c].jacobians[k].join("×");
+      out.push(el("p", {class: "eq"}, `grad(${pane.name(i)}) += J(${pane.name(c)}, ${pane.name(i)})ᵀ · grad(${pane.name(c)})   [Jacobian ${jac}]`));
+    }
+    out.push(el("p", {class: "note"}, "summed over its children: the grad above."));
+    return out;
+  }
+  let sum = 0;
+  for (const [c, k] of pane.children[i]) {
+    const d = Number(pane.nodes[c].local[k]), g = Number(pane.nodes[c].grad), term = d * g;
+    sum += term;
+    out.push(el("p", {class: "eq term"},
+      `grad(${pane.name(i)}) += ∂${pane.name(c)}/∂${pane.name(i)} × grad(${pane.name(c)}) = ${fmt(d)} × ${fmt(g)} = ${fmt(term)}`));
+  }
+  const ok = close(sum, node.grad);
+  out.push(el("p", {class: "eq"}, `sum over ${pane.children[i].length} use(s) = ${fmt(sum)} `,
+    el("span", {class: ok ? "ok" : "bad"}, ok ? "= grad ✓" : `≠ grad ${fmt(node.grad)}`)));
+  return out;
+}
+
+// What node i passes to each input: grad(input) += d i / d input × grad(i).
+function passesBack(pane, i) {
+  const node = pane.nodes[i], out = [el("h3", {}, "what it passes back to its inputs")];
+  node.parents.forEach((p, k) => {
+    out.push(el("p", {class: "eq"}, pane.scalar
+      ? `grad(${pane.name(p)}) += ${fmt(node.local[k])} × ${fmt(node.grad)} = ${fmt(Number(node.local[k]) * Number(node.grad))}`
+      : `grad(${pane.name(p)}) += J(${pane.name(i)}, ${pane.name(p)})ᵀ · grad(${pane.name(i)})   [Jacobian ${node.jacobians[k].join("×")}]`));
+  });
+  return out;
+}
+
+// Every path leaf -> root (the first maxPaths of them), each with its product.
+function pathList(pane, leaf) {
+  const chain = pane.chain, out = [el("h3", {}, `${chain.count} path(s) to the output`)];
+  if (!pane.scalar) {
+    out.push(el("p", {class: "note"}, "Tensor edges carry Jacobians, not numbers: the paths are lit; the grad above is their sum."));
+    return out;
+  }
+  const table = el("table", {class: "paths"});
+  chain.paths.forEach((path, n) => {
+    const text = [pane.name(leaf), ...path.steps.map((s) =>
+      ` -[${pane.nodes[s.child].opText} ×${fmt(pane.nodes[s.child].local[s.k])}]→ ${pane.name(s.child)}`)].join("");
+    const row = el("tr", {class: "path", "data-product": String(path.product)},
+      el("td", {}, `${n + 1}`), el("td", {class: "eq"}, text), el("td", {class: "eq"}, fmt(path.product)));
+    row.addEventListener("mouseenter", () => pane.highlight([leaf, ...path.steps.map((s) => s.child)], path.steps.map((s) => [s.child, s.k])));
+    row.addEventListener("mouseleave", () => pane.highlight(chain.nodes, chain.edges));
+    table.append(row);
+  });
+  out.push(table);
+  if (chain.count > chain.paths.length) out.push(el("p", {class: "note"}, `… ${chain.count - chain.paths.length} more path(s) not listed`));
+  const ok = close(chain.total, pane.nodes[leaf].grad);
+  out.push(el("p", {class: "eq sum"}, `sum over all paths = ${fmt(chain.total)} `,
+    el("span", {class: ok ? "ok" : "bad"}, ok ? `= ${pane.name(leaf)}.grad ✓` : `≠ ${pane.name(leaf)}.grad ${fmt(pane.nodes[leaf].grad)}`)));
+  return out;
+}
+
+function compareGrads(pair) {
+  const [a, b] = panes;
+  return [el("h3", {}, "the two gradients"),
+    el("div", {class: "note"}, a.spec.title), arrayView(a.nodes[pair.a].grad),
+    el("div", {class: "note"}, b.spec.title), arrayView(b.nodes[pair.b].grad),
+    el("div", {class: "note"}, `difference (${a.spec.title} − ${b.spec.title}), largest |Δ| = ${fmt(pair.maxDiff)}`),
+    arrayView(pair.diff)];
+}
+
+document.addEventListener("keydown", (event) => {
+  const keys = {ArrowRight: 1, n: 1, ArrowLeft: -1, p: -1};
+  if (event.key in keys) active.setStep(active.step + keys[event.key]);
+  else if (event.key === "Home") active.setStep(0);
+  else if (event.key === "End") active.setStep(active.nodes.length);
+  else if (event.key === "Escape") {
+    if (active.selected !== null) active.select(null);
+    else if (active.stack.length > 1) active.open(active.stack.slice(0, -1));
+  } else return;
+  event.preventDefault();
+});
+
+const holder = document.getElementById("panes");
+panes.forEach((pane) => holder.append(pane.box));
+activate(panes[0]);
+Promise.all(panes.map((pane) => pane.show(0))).then(() => { document.body.dataset.ready = "1"; });
