@@ -75,7 +75,9 @@ function heatMap(heat) {
 // leaf -> root path, the number of paths, their sum (backprop restricted to them)
 // and the first `limit` paths with their products of local derivatives.
 // Nodes are numbered topologically (parents first), so one pass up and one down suffice.
+// Tensor nodes carry Jacobian shapes, not numbers: then only the lit paths are found.
 function chainPaths(nodes, root, leaf, limit = 50) {
+  const scalar = nodes[root].local !== undefined;
   const n = nodes.length, on = new Uint8Array(n), count = new Float64Array(n);
   on[leaf] = 1; count[leaf] = 1;
   const edges = [];
@@ -86,14 +88,14 @@ function chainPaths(nodes, root, leaf, limit = 50) {
   }
   const adjoint = new Float64Array(n);
   adjoint[root] = 1;
-  for (let i = root; i > leaf; i--) {
+  for (let i = root; scalar && i > leaf; i--) {
     if (!on[i] || !adjoint[i]) continue;
     nodes[i].parents.forEach((p, k) => {
       if (on[p]) adjoint[p] += adjoint[i] * Number(nodes[i].local[k]);
     });
   }
   const paths = [];
-  const stack = on[root] ? [{node: root, steps: []}] : [];
+  const stack = on[root] && scalar ? [{node: root, steps: []}] : [];
   while (stack.length && paths.length < limit) {
     const {node, steps} = stack.pop();
     if (node === leaf) {
