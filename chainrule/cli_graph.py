@@ -12,6 +12,7 @@ _EXAMPLES = """
   chainrule graph "sigmoid(w1*x1 + w2*x2 + b)" --var w1=0.5 --var x1=1 --var w2=-1 \\
       --var x2=2 --var b=0.1 --local-grads --out neuron.svg
   chainrule graph "a*b + a" --var a=3 --var b=4 --chain a   # every path a -> out
+  chainrule graph "tanh(a*b + c)" --var a=2 --var b=-3 --var c=1 --html graph.html  # clickable
   chainrule graph --var a=2 -- "-a*a"       # an expression starting with "-" goes after --
 
 Allowed: numbers, variables, + - * / ** and unary -, and the functions
@@ -30,7 +31,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--var", metavar="NAME=VALUE", action="append", type=variable,
                         default=[], help="bind a variable (repeat for each variable)")
     parser.add_argument("--out", metavar="PATH", default="graph.svg",
-                        help="SVG file to write (default: graph.svg)")
+                        help="file to write: SVG, or the interactive explorer page when PATH "
+                             "ends in .html (default: graph.svg)")
+    parser.add_argument("--html", metavar="PATH",
+                        help="also write the interactive explorer: click nodes for their "
+                             "chain-rule step, replay backward (open it in a browser)")
     parser.add_argument("--local-grads", action="store_true",
                         help="label every edge with its local derivative d(child)/d(parent)")
     parser.add_argument("--chain", metavar="NAME",
@@ -68,7 +73,17 @@ def run(args: argparse.Namespace) -> int:
     if args.chain is not None:
         highlight = visualize.chain(root, leaves[args.chain])
         print(highlight)
-    path = visualize.render_svg(root, args.out, show_local_grads=args.local_grads,
-                                highlight=highlight)
-    print(f"wrote {path}")
+    pages = [args.html] if args.html is not None else []
+    if str(args.out).lower().endswith(".html"):
+        pages.append(args.out)
+    else:
+        path = visualize.render_svg(root, args.out, show_local_grads=args.local_grads,
+                                    highlight=highlight)
+        print(f"wrote {path}")
+    for page in pages:
+        try:
+            explorer = visualize.explore(root, title=f"chainrule explorer: {args.expr.strip()}")
+            print(f"wrote {explorer.save(page)} (open it in a browser)")
+        except OSError as error:
+            raise UsageError(str(error)) from None
     return 0

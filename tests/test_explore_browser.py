@@ -59,7 +59,7 @@ def open_page(browser, tmp_path, request):
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(path.as_uri())
-        page.wait_for_selector("body[data-ready]", timeout=10_000)
+        page.wait_for_selector("[data-ready]", state="attached", timeout=10_000)
         opened.append((context, page, errors, blocked))
         return page
 
@@ -259,3 +259,24 @@ def test_calls_start_folded_and_open_on_click(open_page):
     _wait_text(page, "section .crumbs", "whole graph › MLP #1")
     page.keyboard.press("Escape")
     _wait_text(page, "section .crumbs", "whole graph")
+
+
+class _Notebook:
+    """A page holding the explorer as Jupyter shows it: the iframe from _repr_html_."""
+
+    def __init__(self, explorer) -> None:
+        self.cell = explorer._repr_html_()
+
+    def save(self, path: Path) -> Path:
+        path.write_text(f"<!DOCTYPE html><html><body><div data-ready='1'>cell</div>{self.cell}"
+                        "</body></html>", encoding="utf-8")
+        return path
+
+
+def test_the_jupyter_iframe_runs_the_explorer(open_page):
+    root, leaves = _neuron()
+    page = open_page(_Notebook(visualize.explore(root)))
+    frame = page.frame_locator("iframe")
+    frame.locator("body[data-ready]").wait_for(timeout=10_000)
+    frame.locator(f"#av0n{_index(root, leaves['w1'])}").click()
+    assert frame.locator("#panel .sum .ok").inner_text().endswith("w1.grad ✓")
