@@ -246,15 +246,15 @@ def test_calls_start_folded_and_open_on_click(open_page):
     assert "lit" not in page.get_attribute(f"#{boxes[1]}", "class")
     page.click(f"#{boxes[0]}")
     _wait_text(page, "section .crumbs", "whole graph › MLP #1")
-    inner = page.eval_on_selector_all("g.node[id*='s']", "g => g.map(x => x.id)")
+    inner = page.eval_on_selector_all(".view:not(.off) g.node[id*='s']", "g => g.map(x => x.id)")
     assert len(inner) == 2  # the MLP's two Layer calls, still folded
     page.click(f"#{inner[0]}")
     _wait_text(page, "section .crumbs", "whole graph › MLP #1 › Layer #1")
-    assert page.eval_on_selector_all("g.node[id*='n']", "g => g.length") > 12
+    assert page.eval_on_selector_all(".view:not(.off) g.node[id*='n']", "g => g.length") > 12
     # Still selected inside the call: x0's paths are lit there too.
-    assert page.eval_on_selector_all("g.edge.lit", "g => g.length") >= 4
+    assert page.eval_on_selector_all(".view:not(.off) g.edge.lit", "g => g.length") >= 4
     page.keyboard.press("Escape")  # clears the selection first
-    assert page.eval_on_selector_all("g.lit", "g => g.length") == 0
+    assert page.eval_on_selector_all(".view:not(.off) g.lit", "g => g.length") == 0
     page.keyboard.press("Escape")
     _wait_text(page, "section .crumbs", "whole graph › MLP #1")
     page.keyboard.press("Escape")

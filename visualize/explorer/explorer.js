@@ -20,6 +20,7 @@ class Pane {
     this.children = this.nodes.map(() => []);  // [child, input position] for every use
     this.nodes.forEach((node, i) => node.parents.forEach((p, k) => this.children[p].push([i, k])));
     this.stack = [0];  // the views opened, the whole graph first
+    this.shown = new Map();  // view number -> its drawn holder, svg and element maps
     this.step = this.nodes.length;  // backward replay: how many nodes have their grad
     this.lit = {nodes: new Set(), edges: new Set()};
     this.selected = null;
@@ -53,18 +54,27 @@ class Pane {
       button("fit", "fit the view to the pane", () => this.zoom(0)));
     this.graph = el("div", {class: "graph"});
     this.graph.addEventListener("click", (event) => this.click(event));
+    this.graph.addEventListener("mouseover", (event) => this.hover(event));
     this.box.append(bar, this.graph);
   }
 
+  // Show a view; each is unpacked and indexed once, then kept in the page (hidden with
+  // content-visibility, which keeps its layout), so going back to it costs no re-layout.
   async show(view) {
     const spec = this.spec.views[view];
-    if (spec.svg === undefined) spec.svg = await gunzip(spec.gz);
+    this.box.dataset.busy = "1";
+    const first = !this.shown.has(view);
+    if (first) {
+      const holder = el("div", {class: "view"});
+      holder.innerHTML = spec.svg !== undefined ? spec.svg : await gunzip(spec.gz);
+      this.graph.append(holder);
+      this.shown.set(view, this.index(holder));
+    }
+    const record = this.shown.get(view);
+    Object.assign(this, record);
     this.view = view;
-    this.graph.innerHTML = spec.svg;
-    this.svg = this.graph.querySelector("svg");
-    this.size = [this.svg.width.baseVal.value, this.svg.height.baseVal.value];
-    this.zoom(this.fitted ? this.scale : 0);
-    this.index();
+    for (const [v, other] of this.shown) other.holder.classList.toggle("off", v !== view);
+    if (first) this.zoom(0); else this.scale = record.scale;
     this.crumbs.replaceChildren(...this.stack.flatMap((v, depth) => {
       const scope = this.spec.views[v].scope;
       const text = scope === null ? "whole graph" : this.scopes[scope].title;
@@ -75,33 +85,36 @@ class Pane {
     }));
     this.paint();
     this.box.dataset.view = String(view);
+    delete this.box.dataset.busy;
   }
 
   open(stack) { this.stack = stack; return this.show(stack[stack.length - 1]); }
 
-  // Map this view's elements: node, op, input edge and folded call, by the ids explore_views wrote.
-  index() {
-    this.drawn = {n: new Map(), o: new Map(), e: new Map(), s: new Map(), b: new Map()};
-    for (const g of this.svg.querySelectorAll("g[id]")) {
+  // Map a view's elements (node, op, input edge, folded call) by the ids explore_views wrote,
+  // and where each node is seen there: itself, or the folded call holding it.
+  index(holder) {
+    const svg = holder.querySelector("svg");
+    const drawn = {n: new Map(), o: new Map(), e: new Map(), s: new Map(), b: new Map()};
+    for (const g of svg.querySelectorAll("g[id]")) {
       const m = ID.exec(g.id);
       if (!m) continue;
       const [, , , type, a, b] = m;
-      if (type === "e") this.drawn.e.set(`${a}_${b}`, g);
-      else if (type === "b") this.drawn.b.set(`${a}_${b}`, g);
-      else if (type in this.drawn) this.drawn[type].set(Number(a), g);
+      if (type === "e") drawn.e.set(`${a}_${b}`, g);
+      else if (type === "b") drawn.b.set(`${a}_${b}`, g);
+      else if (type in drawn) drawn[type].set(Number(a), g);
       if (type === "n") {
         g.gradTexts = [...g.querySelectorAll("text")].filter((t) => t.textContent.startsWith("grad"));
         g.gradTexts.forEach((t) => { t.dataset.text = t.textContent; t.classList.add("grad"); });
       }
     }
-    // Where each node is seen in this view: itself, or the folded call holding it.
-    this.seen = this.nodes.map((node, i) => {
-      if (this.drawn.n.has(i)) return ["n", i];
+    const seen = this.nodes.map((node, i) => {
+      if (drawn.n.has(i)) return ["n", i];
       for (let s = node.scope; s !== undefined && s !== null; s = this.scopes[s].parent) {
-        if (this.drawn.s.has(s)) return ["s", s];
+        if (drawn.s.has(s)) return ["s", s];
       }
       return null;
     });
+    return {holder, svg, drawn, seen, size: [svg.width.baseVal.value, svg.height.baseVal.value]};
   }
 
   element([type, key]) { return this.drawn[type].get(key); }
@@ -126,6 +139,16 @@ class Pane {
     if (type === "n" || type === "o") this.select(Number(a));
   }
 
+  // Hovering shows a node's details while nothing is selected (a click pins them).
+  hover(event) {
+    if (this.selected !== null || panes.some((p) => p.selected !== null)) return;
+    const g = event.target.closest("g[id]");
+    const m = g && ID.exec(g.id);
+    if (m && (m[3] === "n" || m[3] === "o") && panel.dataset.node !== `${this.side}${m[4]}`) {
+      showDetails(this, Number(m[4]));
+    }
+  }
+
   select(i) {
     this.selected = i;
     this.lit = {nodes: new Set(), edges: new Set()};
@@ -134,10 +157,10 @@ class Pane {
       if (!node.parents.length && i !== this.root) {
         this.chain = chainPaths(this.nodes, this.root, i, DATA.maxPaths);
         if (!this.scalar) this.chain.paths = [];
-        this.highlight(this.chain.nodes, this.chain.edges);
+        this.highlight(this.chain.nodes, this.chain.edges, false);
       } else {
         this.chain = null;
-        this.highlight([i, ...this.children[i].map(([c]) => c)], this.children[i]);
+        this.highlight([i, ...this.children[i].map(([c]) => c)], this.children[i], false);
       }
     }
     this.paint();
@@ -145,9 +168,9 @@ class Pane {
     if (i !== null) pairWith(this, i);
   }
 
-  highlight(nodes, edges) {
+  highlight(nodes, edges, paint = true) {
     this.lit = {nodes: new Set(nodes), edges: new Set(edges.map(([c, k]) => `${c}_${k}`))};
-    this.paint();
+    if (paint) this.paint();
   }
 
   setStep(step) {
@@ -183,6 +206,8 @@ class Pane {
     }
     for (const [i, g] of this.drawn.n) {
       const done = this.filled(i);
+      if (g.done === done) continue;  // rewriting SVG text re-lays it out: only on change
+      g.done = done;
       g.gradTexts.forEach((t) => { t.textContent = done ? t.dataset.text : "grad ?"; });
     }
     this.counter.textContent = `backward ${this.step}/${n}`;
@@ -194,7 +219,7 @@ class Pane {
     // 0 fits the view into the pane, but not below 40% (text would be unreadable).
     this.scale = scale || Math.max(0.4, Math.min(1, (this.graph.clientWidth - 16) / w,
                                                   (this.graph.clientHeight - 16) / h));
-    this.fitted = scale > 0;
+    this.shown.get(this.view).scale = this.scale;
     this.svg.style.width = `${w * this.scale}px`;
     this.svg.style.height = `${h * this.scale}px`;
   }
@@ -219,7 +244,11 @@ function pairWith(pane, i) {
 }
 
 function showDetails(pane, i, replay = false) {
-  if (i === null) { panel.replaceChildren(el("p", {class: "hint"}, "Nothing selected.")); return; }
+  if (i === null) {
+    panel.replaceChildren(el("p", {class: "hint"}, "Nothing selected."));
+    delete panel.dataset.node;
+    return;
+  }
   const node = pane.nodes[i], parts = [];
   const kind = node.op ? `${node.opText}${node.ctx ? ` (${node.ctx})` : ""}` : node.kind;
   parts.push(el("h2", {}, `${pane.name(i)}`), el("div", {class: "note"},
@@ -301,9 +330,10 @@ function pathList(pane, leaf) {
 
 function compareGrads(pair) {
   const [a, b] = panes;
+  const side = (pane, i) => el("div", {}, el("div", {class: "note"}, pane.spec.title),
+    arrayView(pane.nodes[i].grad));
   return [el("h3", {}, "the two gradients"),
-    el("div", {class: "note"}, a.spec.title), arrayView(a.nodes[pair.a].grad),
-    el("div", {class: "note"}, b.spec.title), arrayView(b.nodes[pair.b].grad),
+    el("div", {class: "pair"}, side(a, pair.a), side(b, pair.b)),
     el("div", {class: "note"}, `difference (${a.spec.title} − ${b.spec.title}), largest |Δ| = ${fmt(pair.maxDiff)}`),
     arrayView(pair.diff)];
 }
@@ -323,4 +353,7 @@ document.addEventListener("keydown", (event) => {
 const holder = document.getElementById("panes");
 panes.forEach((pane) => holder.append(pane.box));
 activate(panes[0]);
-Promise.all(panes.map((pane) => pane.show(0))).then(() => { document.body.dataset.ready = "1"; });
+// Ready once the first views are painted: the mark holds the milliseconds since navigation.
+Promise.all(panes.map((pane) => pane.show(0))).then(() => requestAnimationFrame(() => setTimeout(() => {
+  document.body.dataset.ready = String(Math.round(performance.now()));
+})));
