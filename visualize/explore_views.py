@@ -23,7 +23,10 @@ from visualize.style import FUSED_OPS, STYLE, TRUNCATED_EDGE
 from visualize.svg import to_svg
 from visualize.trace import Item, plan
 
-_STRIP = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|<title>.*?</title>", re.S)
+# What the page does not need: the prologue, comments, tooltips (<title>: the element ids),
+# and attributes its style sheet sets once for every text (the same Helvetica as DOT's).
+_STRIP = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|<title>.*?</title>|"
+                    r' xml:space="preserve"| font-family="Helvetica,sans-Serif"|^\n', re.S | re.M)
 
 
 def _attrs(attributes: dict) -> str:

@@ -21,6 +21,7 @@ class Pane {
     this.nodes.forEach((node, i) => node.parents.forEach((p, k) => this.children[p].push([i, k])));
     this.stack = [0];  // the views opened, the whole graph first
     this.shown = new Map();  // view number -> its drawn holder, svg and element maps
+    this.viewOf = new Map(spec.views.map((view, i) => [view.scope, i]));
     this.step = this.nodes.length;  // backward replay: how many nodes have their grad
     this.lit = {nodes: new Set(), edges: new Set()};
     this.selected = null;
@@ -61,16 +62,9 @@ class Pane {
   // Show a view; each is unpacked and indexed once, then kept in the page (hidden with
   // content-visibility, which keeps its layout), so going back to it costs no re-layout.
   async show(view) {
-    const spec = this.spec.views[view];
     this.box.dataset.busy = "1";
-    const first = !this.shown.has(view);
-    if (first) {
-      const holder = el("div", {class: "view"});
-      holder.innerHTML = spec.svg !== undefined ? spec.svg : await gunzip(spec.gz);
-      this.graph.append(holder);
-      this.shown.set(view, this.index(holder));
-    }
-    const record = this.shown.get(view);
+    const record = await this.prepare(view);
+    const first = record.scale === undefined;
     Object.assign(this, record);
     this.view = view;
     for (const [v, other] of this.shown) other.holder.classList.toggle("off", v !== view);
@@ -86,6 +80,32 @@ class Pane {
     this.paint();
     this.box.dataset.view = String(view);
     delete this.box.dataset.busy;
+    this.prefetch([...this.drawn.s.keys()].map((scope) => this.viewOf.get(scope)));
+  }
+
+  // Unpack, parse and index a view once (hidden until shown).
+  async prepare(view) {
+    if (!this.shown.has(view)) {
+      const spec = this.spec.views[view];
+      const text = spec.svg !== undefined ? spec.svg : await gunzip(spec.gz);
+      if (!this.shown.has(view)) {  // another call may have prepared it meanwhile
+        const holder = el("div", {class: "view off"});
+        holder.innerHTML = text;
+        this.graph.append(holder);
+        this.shown.set(view, this.index(holder));
+      }
+    }
+    return this.shown.get(view);
+  }
+
+  // While the page is idle, prepare the views of the calls drawn here, one at a time.
+  prefetch(views) {
+    const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));
+    const next = () => {
+      while (views.length && this.shown.has(views[0])) views.shift();
+      if (views.length) idle(() => this.prepare(views.shift()).then(next));
+    };
+    next();
   }
 
   open(stack) { this.stack = stack; return this.show(stack[stack.length - 1]); }
@@ -132,10 +152,7 @@ class Pane {
     activate(this);
     if (!m) return this.select(null);
     const [, , , type, a] = m;
-    if (type === "s") {
-      const view = this.spec.views.findIndex((v) => v.scope === Number(a));
-      return this.open([...this.stack, view]);
-    }
+    if (type === "s") return this.open([...this.stack, this.viewOf.get(Number(a))]);
     if (type === "n" || type === "o") this.select(Number(a));
   }
 
