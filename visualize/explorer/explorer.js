@@ -114,7 +114,7 @@ class Pane {
   // and where each node is seen there: itself, or the folded call holding it.
   index(holder) {
     const svg = holder.querySelector("svg");
-    const drawn = {n: new Map(), o: new Map(), e: new Map(), s: new Map(), b: new Map()};
+    const drawn = {n: new Map(), o: new Map(), q: new Map(), e: new Map(), s: new Map(), b: new Map()};
     for (const g of svg.querySelectorAll("g[id]")) {
       const m = ID.exec(g.id);
       if (!m) continue;
@@ -211,8 +211,9 @@ class Pane {
       const [c, k] = key.split("_").map(Number);
       const g = this.edge(c, k);
       if (g) g.classList.add("lit");
-      const op = this.seen[c] && this.seen[c][0] === "n" ? this.drawn.o.get(c) : null;
-      if (op) op.classList.add("lit");
+      if (this.seen[c] && this.seen[c][0] === "n") {  // the op and its arrow to the result
+        for (const part of [this.drawn.o.get(c), this.drawn.q.get(c)]) if (part) part.classList.add("lit");
+      }
     }
     if (this.selected !== null) mark(this.seen[this.selected], "selected");
     if (this.paired !== undefined && this.paired !== null) mark(this.seen[this.paired], "paired");
@@ -281,6 +282,16 @@ function showDetails(pane, i, replay = false) {
   panel.dataset.node = `${pane.side}${i}`;
 }
 
+// Hovering a line of the panel lights the nodes and the edge it speaks of.
+function pointTo(pane, row, nodes, edges) {
+  row.addEventListener("mouseenter", () => {
+    row.saved = pane.lit;
+    pane.highlight(nodes, edges);
+  });
+  row.addEventListener("mouseleave", () => { pane.lit = row.saved; pane.paint(); });
+  return row;
+}
+
 // How node i's grad was made: grad(i) += d child / d i × grad(child), over its children.
 function gradSteps(pane, i) {
   const node = pane.nodes[i], out = [el("h3", {}, "chain rule: how its grad was made")];
@@ -291,7 +302,7 @@ function gradSteps(pane, i) {
   if (!pane.scalar) {
     for (const [c, k] of pane.children[i]) {
       const jac = pane.nodes[c].jacobians[k].join("×");
-      out.push(el("p", {class: "eq"}, `grad(${pane.name(i)}) += J(${pane.name(c)}, ${pane.name(i)})ᵀ · grad(${pane.name(c)})   [Jacobian ${jac}]`));
+      out.push(pointTo(pane, el("p", {class: "eq term"}, `grad(${pane.name(i)}) += J(${pane.name(c)}, ${pane.name(i)})ᵀ · grad(${pane.name(c)})   [Jacobian ${jac}]`), [i, c], [[c, k]]));
     }
     out.push(el("p", {class: "note"}, "summed over its children: the grad above."));
     return out;
@@ -300,8 +311,8 @@ function gradSteps(pane, i) {
   for (const [c, k] of pane.children[i]) {
     const d = Number(pane.nodes[c].local[k]), g = Number(pane.nodes[c].grad), term = d * g;
     sum += term;
-    out.push(el("p", {class: "eq term"},
-      `grad(${pane.name(i)}) += ∂${pane.name(c)}/∂${pane.name(i)} × grad(${pane.name(c)}) = ${fmt(d)} × ${fmt(g)} = ${fmt(term)}`));
+    out.push(pointTo(pane, el("p", {class: "eq term"},
+      `grad(${pane.name(i)}) += ∂${pane.name(c)}/∂${pane.name(i)} × grad(${pane.name(c)}) = ${fmt(d)} × ${fmt(g)} = ${fmt(term)}`), [i, c], [[c, k]]));
   }
   const ok = close(sum, node.grad);
   out.push(el("p", {class: "eq"}, `sum over ${pane.children[i].length} use(s) = ${fmt(sum)} `,
@@ -313,9 +324,9 @@ function gradSteps(pane, i) {
 function passesBack(pane, i) {
   const node = pane.nodes[i], out = [el("h3", {}, "what it passes back to its inputs")];
   node.parents.forEach((p, k) => {
-    out.push(el("p", {class: "eq"}, pane.scalar
+    out.push(pointTo(pane, el("p", {class: "eq"}, pane.scalar
       ? `grad(${pane.name(p)}) += ${fmt(node.local[k])} × ${fmt(node.grad)} = ${fmt(Number(node.local[k]) * Number(node.grad))}`
-      : `grad(${pane.name(p)}) += J(${pane.name(i)}, ${pane.name(p)})ᵀ · grad(${pane.name(i)})   [Jacobian ${node.jacobians[k].join("×")}]`));
+      : `grad(${pane.name(p)}) += J(${pane.name(i)}, ${pane.name(p)})ᵀ · grad(${pane.name(i)})   [Jacobian ${node.jacobians[k].join("×")}]`), [i, p], [[i, k]]));
   });
   return out;
 }
