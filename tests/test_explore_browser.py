@@ -280,3 +280,32 @@ def test_the_jupyter_iframe_runs_the_explorer(open_page):
     frame.locator("body[data-ready]").wait_for(timeout=10_000)
     frame.locator(f"#av0n{_index(root, leaves['w1'])}").click()
     assert frame.locator("#panel .sum .ok").inner_text().endswith("w1.grad ✓")
+
+
+def test_odd_labels_show_as_text_and_a_lone_leaf_or_a_constant_opens(open_page):
+    odd = "</script><b>x</b> & \"q\" {|}"
+    a = Value(2.0, label=odd)
+    out = a * a
+    out.label = "<i>out</i>"
+    out.backward()
+    page = open_page(visualize.explore(out), "odd.html")
+    page.click(f"#av0n{_index(out, a)}")
+    assert page.inner_text("#panel h2") == odd
+    assert page.query_selector("#panel b") is None  # the label was not parsed as HTML
+    assert "2 path(s) to the output" in page.inner_text("#panel")  # a*a: two uses of a
+    page.click("#av0n1")
+    assert page.inner_text("#panel h2") == "<i>out</i>"
+    assert "backward starts here" in page.inner_text("#panel")
+
+    lone = Value(5.0, label="lone")
+    lone.backward()
+    page = open_page(visualize.explore(lone), "lone.html")
+    page.click("#av0n0")
+    assert "grad(lone) = 1" in page.inner_text("#panel")
+
+    x = Tensor(np.ones((2, 2)), label="x")  # a constant: it gets no gradient
+    y = (x * Tensor(np.full((2, 2), 3.0), requires_grad=True, label="w")).sum()
+    y.backward()
+    page = open_page(visualize.explore(y), "constant.html")
+    page.click(f"#av0n{_index(y, x)}")
+    assert "None (no gradient)" in page.inner_text("#panel")

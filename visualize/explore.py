@@ -28,7 +28,7 @@ from visualize.explore_data import Model, array, number
 from visualize.explore_views import build_views
 
 _ASSETS = resources.files("visualize") / "explorer"
-_SCRIPTS = ("numbers.js", "explorer.js")
+_SCRIPTS = ("numbers.js", "panel.js", "explorer.js")
 
 
 class Explorer:
