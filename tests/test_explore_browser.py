@@ -190,6 +190,13 @@ def test_a_tensor_node_shows_its_matrix_and_a_big_one_a_heat_map(open_page):
                                                  ".map(c => Number(c.textContent)))")
         assert np.array(cells) == pytest.approx(array, rel=1e-3, abs=1e-12)
     assert "3×4 float64" in page.inner_text("#panel")
+    # Its one use, x @ big[:4], with that product's grad (3×20) as the numbers multiplied.
+    (term,) = page.query_selector_all("#panel div.term")
+    assert "grad(x) += J(@#" in term.inner_text() and "[Jacobian 3×20×3×4]" in term.inner_text()
+    product = next(n for n in topological_order(out) if n.op == "matmul")
+    cells = term.eval_on_selector_all("tr", "rows => rows.map(r => [...r.cells]"
+                                            ".map(c => Number(c.textContent)))")
+    assert np.array(cells) == pytest.approx(product.grad, rel=1e-3, abs=1e-12)
     page.click(f"#av0n{_index(out, big)}")
     assert page.query_selector_all("#panel canvas.heat")
     text = page.inner_text("#panel")

@@ -44,11 +44,14 @@ function gradSteps(pane, i) {
     return out;
   }
   if (!pane.scalar) {
+    // The Jacobian-vector product of each use, with the upstream grad it multiplies.
     for (const [c, k] of pane.children[i]) {
       const jac = pane.nodes[c].jacobians[k].join("×");
-      out.push(pointTo(pane, el("p", {class: "eq term"}, `grad(${pane.name(i)}) += J(${pane.name(c)}, ${pane.name(i)})ᵀ · grad(${pane.name(c)})   [Jacobian ${jac}]`), [i, c], [[c, k]]));
+      out.push(pointTo(pane, el("div", {class: "term"},
+        el("p", {class: "eq"}, `grad(${pane.name(i)}) += J(${pane.name(c)}, ${pane.name(i)})ᵀ · grad(${pane.name(c)})   [Jacobian ${jac}], where grad(${pane.name(c)}) =`),
+        arrayView(pane.nodes[c].grad)), [i, c], [[c, k]]));
     }
-    out.push(el("p", {class: "note"}, "summed over its children: the grad above."));
+    out.push(el("p", {class: "note"}, `summed over its ${pane.children[i].length} use(s): the grad above.`));
     return out;
   }
   let sum = 0;
