@@ -171,7 +171,10 @@ def _view(model: Model, items: list, prefix: str, max_nodes: int | None, hidden:
         emitter.element(f"{prefix}more", lbl.quote(text), STYLE["note"])
     return {"svg": _svg(emitter.lines, rankdir), "hidden": hidden,
             "nodes": sorted(model.index[id(i.node)] for i in items if i.call is None),
-            "calls": sorted(model.scopes[id(i.call)] for i in items if i.call is not None)}
+            # Folded calls with the node whose data and grad their box shows (None: several).
+            "calls": sorted([model.scopes[id(i.call)], model.index[id(i.outputs[0])]
+                             if len(i.outputs) == 1 else None]
+                            for i in items if i.call is not None)}
 
 
 def _depth(scope: object) -> int:

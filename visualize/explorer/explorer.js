@@ -91,7 +91,7 @@ class Pane {
         const holder = el("div", {class: "view off"});
         holder.innerHTML = text;
         this.graph.append(holder);
-        this.shown.set(view, this.index(holder));
+        this.shown.set(view, this.index(holder, view));
       }
     }
     return this.shown.get(view);
@@ -111,8 +111,9 @@ class Pane {
 
   // Map a view's elements (node, op, input edge, folded call) by the ids explore_views wrote,
   // and where each node is seen there: itself, or the folded call holding it.
-  index(holder) {
+  index(holder, view) {
     const svg = holder.querySelector("svg");
+    const outputs = new Map(this.spec.views[view].calls);
     const drawn = {n: new Map(), o: new Map(), q: new Map(), e: new Map(), s: new Map(), b: new Map()};
     for (const g of svg.querySelectorAll("g[id]")) {
       const m = ID.exec(g.id);
@@ -121,8 +122,9 @@ class Pane {
       if (type === "e") drawn.e.set(`${a}_${b}`, g);
       else if (type === "b") drawn.b.set(`${a}_${b}`, g);
       else if (type in drawn) drawn[type].set(Number(a), g);
-      if (type === "n") {
-        g.gradTexts = [...g.querySelectorAll("text")].filter((t) => t.textContent.startsWith("grad"));
+      if (type === "n" || type === "s") {  // a folded call shows its output's grad, if one
+        g.output = type === "n" ? Number(a) : outputs.get(Number(a));
+        g.gradTexts = [...g.querySelectorAll("text")].filter((t) => t.textContent.startsWith("grad "));
         g.gradTexts.forEach((t) => { t.dataset.text = t.textContent; t.classList.add("grad"); });
       }
     }
@@ -219,10 +221,15 @@ class Pane {
     const n = this.nodes.length;
     if (this.step < n) {
       this.nodes.forEach((node, i) => { if (!this.filled(i)) mark(this.seen[i], "pending"); });
-      if (this.step > 0) mark(this.seen[n - this.step], "current");
+      const current = this.step > 0 && this.seen[n - this.step] && this.element(this.seen[n - this.step]);
+      if (current) {
+        current.classList.add("current");
+        current.scrollIntoView({block: "nearest", inline: "nearest"});
+      }
     }
-    for (const [i, g] of this.drawn.n) {
-      const done = this.filled(i);
+    for (const g of [...this.drawn.n.values(), ...this.drawn.s.values()]) {
+      if (g.output === null || g.output === undefined) continue;
+      const done = this.filled(g.output);
       if (g.done === done) continue;  // rewriting SVG text re-lays it out: only on change
       g.done = done;
       g.gradTexts.forEach((t) => { t.textContent = done ? t.dataset.text : "grad ?"; });
@@ -233,10 +240,9 @@ class Pane {
 
   zoom(scale) {
     const [w, h] = this.size;
-    // 0 fits the view into the pane, but not below 40% (text would be unreadable).
-    this.scale = scale || Math.max(0.4, Math.min(1, (this.graph.clientWidth - 16) / w,
-                                                  (this.graph.clientHeight - 16) / h));
-    this.shown.get(this.view).scale = this.scale;
+    // 0 fits the view's width into the pane (tall views scroll down), but not below 60%:
+    // smaller text is unreadable, and a wide view scrolls sideways instead.
+    this.scale = scale || Math.max(0.6, Math.min(1, (this.graph.clientWidth - 16) / w));
     this.svg.style.width = `${w * this.scale}px`;
     this.svg.style.height = `${h * this.scale}px`;
   }
