@@ -246,6 +246,16 @@ def test_calls_start_folded_and_open_on_click(open_page):
     assert len(boxes) == 2  # one folded MLP call per sample
     drawn = page.eval_on_selector_all("g.node[id^='av0n']", "g => g.length")
     assert drawn < len(order) / 4
+    # A folded call's box shows its output's grad: pending until backward reaches it.
+    def box_grad() -> str:
+        return page.eval_on_selector(f"#{boxes[0]} text.grad", "t => t.textContent")
+
+    output = model([Value(v) for v in xs[0]])  # (the same numbers as the call in the box)
+    assert box_grad() == f"grad {2 * (output.data - 1.0):.4g}"
+    page.keyboard.press("Home")
+    assert box_grad() == "grad ?"
+    page.keyboard.press("End")
+    assert box_grad() == f"grad {2 * (output.data - 1.0):.4g}"
     # A leaf's paths run through the folded call that uses it.
     x0 = next(n for n in order if n.label == "x0")
     page.click(f"#av0n{_index(loss, x0)}")
