@@ -12,6 +12,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -213,3 +214,27 @@ def test_cli_graph_html_path_error_is_one_line(tmp_path):
     assert errors == [f"chainrule graph: error: visualize.explore: cannot write "
                       f"'{missing}': No such file or directory"]
     assert "Traceback" not in result.stderr
+
+
+def test_an_installed_copy_writes_the_page_with_its_script(tmp_path):
+    """From a real install (not this source tree): the page's assets are package data."""
+    source, site = tmp_path / "source", tmp_path / "site"
+    source.mkdir()  # a copy of the project: building writes into the source folder
+    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for package in ("autograd", "nn", "visualize", "chainrule"):
+        shutil.copytree(ROOT / package, source / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--target", str(site), str(source)],
+                   check=True, capture_output=True, timeout=600, cwd=tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(site))
+    page = tmp_path / "g.html"
+    result = subprocess.run([sys.executable, "-m", "chainrule", "graph", "a*b", "--var", "a=2",
+                             "--var", "b=3", "--html", str(page), "--out", str(tmp_path / "g.svg")],
+                            capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    html = page.read_text(encoding="utf-8")
+    for asset in ("explorer.css", "numbers.js", "panel.js", "explorer.js"):
+        text = (ROOT / "visualize" / "explorer" / asset).read_text(encoding="utf-8")
+        assert text in html, asset

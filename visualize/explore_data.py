@@ -104,12 +104,14 @@ class Model:
         """The scope's number (its enclosing calls numbered first); None for no scope."""
         if scope is None:
             return None
-        key = id(scope)
-        if key not in self.scopes:
-            self.scope_number(scope.parent)  # nesting is shallow: a few calls deep
-            self.scopes[key] = len(self.scope_list)
-            self.scope_list.append(scope)
-        return self.scopes[key]
+        unnumbered = []
+        while scope is not None and id(scope) not in self.scopes:
+            unnumbered.append(scope)
+            scope = scope.parent
+        for new in reversed(unnumbered):
+            self.scopes[id(new)] = len(self.scope_list)
+            self.scope_list.append(new)
+        return self.scopes[id(unnumbered[0])] if unnumbered else self.scopes[id(scope)]
 
     def name(self, node: object) -> str:
         return self.names.get(id(node)) or node.label or ""
