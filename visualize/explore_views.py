@@ -7,8 +7,10 @@ against a 100 ms budget). The items come from `visualize.trace.plan`: the top
 view is `plan(collapse=1)` (no folding if the graph has no calls); the view
 inside a call nested d deep holds the items of `plan(collapse=d + 1)` boxed in
 that call, plus dashed copies of what feeds it from outside. Every drawn element
-gets an `id` the page's script reads: `<p>n<i>` (node i), `<p>o<i>` (its op),
-`<p>e<i>_<k>` (edge from input k to node i's op), `<p>s<j>` (folded call j).
+gets an `id` the page's script reads, `<p>` being the pane and view (`av0`): `<p>n<i>`
+(node i, numbered as in `explore_data.Model`), `<p>o<i>` (its op), `<p>q<i>` (the op's
+arrow to it), `<p>e<i>_<k>` (the edge from its input k), `<p>s<j>` (folded call j) and
+`<p>b<j>_n<i>` / `<p>b<j>_s<m>` (the edge into call j from node i or call m).
 """
 
 from __future__ import annotations
@@ -169,8 +171,7 @@ def _view(model: Model, items: list, prefix: str, max_nodes: int | None, hidden:
     if hidden or any(item.truncated for item in items):
         text = f"{hidden} more nodes not shown (max_nodes={max_nodes})"
         emitter.element(f"{prefix}more", lbl.quote(text), STYLE["note"])
-    return {"svg": _svg(emitter.lines, rankdir), "hidden": hidden,
-            "nodes": sorted(model.index[id(i.node)] for i in items if i.call is None),
+    return {"svg": _svg(emitter.lines, rankdir),
             # Folded calls with the node whose data and grad their box shows (None: several).
             "calls": sorted([model.scopes[id(i.call)], model.index[id(i.outputs[0])]
                              if len(i.outputs) == 1 else None]
@@ -186,7 +187,7 @@ def _depth(scope: object) -> int:
 
 def build_views(model: Model, prefix: str, *, max_nodes: int | None,
                 rankdir: str = "LR") -> list[dict]:
-    """The top view, then one view per call (each a dict with `scope`, `svg`, `nodes`, ...)."""
+    """The top view, then one view per call: dicts of `scope` (None: top), `svg`, `calls`."""
     depths = [_depth(scope) for scope in model.scope_list]
     deepest = max(depths, default=0)
     named = frozenset(model.names)
