@@ -199,7 +199,7 @@ def test_cli_graph_writes_the_explorer_with_html_and_by_extension(tmp_path, caps
     assert f"wrote {page}" in capsys.readouterr().out
     only = tmp_path / "only.HTML"
     assert main(["graph", "tanh(x)", "--var", "x=0.5", "--out", str(only)]) == 0
-    assert "chainrule explorer: tanh(x)" in only.read_text(encoding="utf-8")
+    assert 'id="chainrule-data"' in only.read_text(encoding="utf-8")
     assert not (tmp_path / "graph.svg").exists()
 
 
@@ -211,8 +211,8 @@ def test_cli_graph_html_path_error_is_one_line(tmp_path):
                             timeout=120, cwd=tmp_path, env=env)
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if "error" in line]
-    assert errors == [f"chainrule graph: error: visualize.explore: cannot write "
-                      f"'{missing}': No such file or directory"]
+    assert len(errors) == 1 and errors[0].startswith("chainrule graph: error: ")
+    assert f"cannot write '{missing}'" in errors[0]
     assert "Traceback" not in result.stderr
 
 
