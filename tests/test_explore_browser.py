@@ -326,3 +326,45 @@ def test_odd_labels_show_as_text_and_a_lone_leaf_or_a_constant_opens(open_page):
     page = open_page(visualize.explore(y), "constant.html")
     page.click(f"#av0n{_index(y, x)}")
     assert "None (no gradient)" in page.inner_text("#panel")
+
+
+def test_the_page_sums_paths_as_visualize_chain_does_on_random_graphs(browser, tmp_path):
+    """Hypothesis: random expression DAGs sharing sub-expressions; every leaf clicked."""
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.strategies import programs
+
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        "file:") else route.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(programs(max_leaves=3, max_steps=7))
+    def check(program):
+        leaves = [Value(v, label=f"x{i}") for i, v in enumerate(program.leaves)]
+        root, _ = program.run(leaves, Value.sum)
+        root.backward()
+        path = visualize.explore(root).save(tmp_path / "random.html")
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-ready]", state="attached")
+        order = topological_order(root)
+        for leaf in leaves:
+            if not any(node is leaf for node in order):
+                continue  # a leaf no step used is not in the graph
+            expected = visualize.chain(root, leaf)
+            page.click(f"#av0n{_index(root, leaf)}")
+            text = page.inner_text("#panel")
+            assert f"{expected.path_count} path(s) to the output" in text
+            rows = page.eval_on_selector_all("#panel tr.path", "r => r.map(x => x.dataset.product)")
+            assert len(rows) == min(expected.path_count, 50)
+            assert [float(p) for p in rows] == pytest.approx([p.product for p in expected.paths])
+            assert page.query_selector("#panel .sum .ok") is not None, text
+
+    try:
+        check()
+    finally:
+        context.close()
+    assert errors == []
