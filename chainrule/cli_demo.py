@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 from chainrule import training
-from chainrule.usage import command_parser, positive_int, widths
+from chainrule.usage import command_parser, output_folder, positive_int, widths
 
 _EXAMPLES = """
   chainrule demo                       # writes into ./chainrule-out
@@ -46,8 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from chainrule.plotting import save_training_plot
     from nn.functional import compare_gradients
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out, "--out")  # before any work
     classes = 3
     x, y = training.load_data("spiral", args.samples, classes, args.seed)
     model = training.build_model("tensor", 2, args.hidden, classes, args.seed)

@@ -29,7 +29,6 @@ import functools
 import os
 import shutil
 import subprocess
-from importlib import metadata
 
 RENDERERS = ("auto", "pure", "wasm", "dot")
 FORMATS = {"pure": ("svg", "png"), "wasm": ("svg",), "dot": ("svg", "png")}
@@ -61,6 +60,8 @@ def pure_executable() -> str | None:
     Found through the package's file list first: a Jupyter kernel or an IDE often runs
     a virtualenv's Python without its `bin` directory on PATH.
     """
+    from importlib import metadata  # ~20 ms: only when a picture is made
+
     names = ("graphviz-pure", "graphviz-pure.exe")
     try:
         files = metadata.distribution("graphviz-pure").files or []
