@@ -5,7 +5,8 @@ is an unlabelled constant leaf. A drawing that shows it as "max axis=1 (held
 constant)" tells a reader why it is there and why no gradient flows into it.
 The name is given only when the numbers prove it: the constant equals the
 maximum of the node it is subtracted from (as `nn.functional` computes it, with
-a non-finite maximum replaced by 0).
+a non-finite maximum replaced by 0). `z - top` is recorded as `z + (-top)`: the
+constant is either `-top` itself ("−max") or the input of a `neg` node ("max").
 """
 
 from __future__ import annotations
@@ -45,17 +46,22 @@ def held_constants(nodes: list) -> dict[int, str]:
             continue
         for position, parent in enumerate(node._prev):
             other = node._prev[1 - position]
-            if isinstance(parent.data, float):  # Value: z - top is z + Value(-top)
-                if _is_constant(parent) and node._scope is not None:
-                    groups.setdefault((id(node._scope), parent.data), []).append((parent, other))
-            elif (parent._op is not None and parent.op == "neg" and len(parent._prev) == 1
-                  and _is_constant(parent._prev[0])):  # Tensor: z - top is z + (-top)
-                top = np.asarray(parent._prev[0].data)
-                z = np.asarray(other.data)
-                if top.ndim == z.ndim and np.issubdtype(z.dtype, np.floating):
-                    found = _max_shift(top, z)
-                    if found:
-                        names[id(parent._prev[0])] = f"{found} {HELD}"
+            sign, constant = "−", parent
+            if (parent._op is not None and parent.op == "neg" and len(parent._prev) == 1):
+                sign, constant = "", parent._prev[0]
+            if not _is_constant(constant):
+                continue
+            if isinstance(constant.data, float):  # Value: one constant per element of a row
+                if node._scope is not None and sign:
+                    groups.setdefault((id(node._scope), constant.data), []).append(
+                        (constant, other))
+                continue
+            top = np.asarray(constant.data)
+            z = np.asarray(other.data)
+            if top.ndim == z.ndim and np.issubdtype(z.dtype, np.floating):
+                found = _max_shift(-top if sign else top, z)
+                if found:
+                    names[id(constant)] = f"{sign}{found} {HELD}"
     for (_, shift), members in groups.items():
         top = max(float(other.data) for _, other in members)
         top = top if math.isfinite(top) else 0.0

@@ -12,6 +12,8 @@ import functools
 import gc
 from collections import Counter
 
+import numpy as np
+
 from autograd.graph import Node
 from visualize import label as lbl
 from visualize.constants import held_constants
@@ -191,7 +193,9 @@ def _emit(traced: Plan, root: object, *, names: dict[int, str], show_local_grads
                 continue
             target = f"{item.key}_op"
             op_kind = "fused" if node.op in FUSED_OPS else "op"
-            add(item, _node(target, lbl.quote(lbl.op_text(node.op, node._ctx)), op_kind, lit))
+            ndim = np.ndim(node._prev[0].data) if node._prev else None
+            add(item, _node(target, lbl.quote(lbl.op_text(node.op, node._ctx, ndim)), op_kind,
+                            lit))
             edge(target, item.key, None, lit)
             derivatives = None
             if show_local_grads and not lbl.is_tensor(node):
@@ -309,13 +313,14 @@ def draw(root: Node, *, show_local_grads: bool = False, params: object = None,
 
 def compare(fused_root: Node, composed_root: Node, *, show_local_grads: bool = False,
             params: object = None, collapse: bool | int = False,
-            max_nodes: int | None = DEFAULT_MAX_NODES, rankdir: str = "LR",
+            max_nodes: int | None = DEFAULT_MAX_NODES, rankdir: str = "TB",
             title: str | None = None) -> Drawing:
     """Two graphs in one drawing, in boxes titled "fused: N nodes" and "composed: M nodes".
 
-    The fused box is drawn above the composed one, so the drawing is as wide as the
-    composed graph, not as both side by side; `title` (default: "fused vs composed")
-    heads the drawing. Options as for `draw`.
+    Drawn top to bottom (`rankdir="TB"`), the two boxes stand side by side, each as
+    narrow as its widest node: the composed graph is a long chain, which left to
+    right makes a drawing many screens wide. `title` (default "fused vs composed";
+    "" for none) heads the drawing. Other options as for `draw`.
     """
     graph = _new_graph(rankdir)
     heading = "fused vs composed" if title is None else title

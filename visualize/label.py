@@ -143,10 +143,11 @@ def copy_fields(node: object, name: str) -> list[str]:
     return ["data " + number(node.data)]
 
 
-def _axes_text(ctx: object) -> str:
+def _axes_text(ctx: object, ndim: int | None) -> str:
     axes, keepdims = ctx
     axes = tuple(axes)
-    text = ("axis=" + ",".join(map(str, axes))) if axes else "all"
+    every = not axes or (ndim is not None and ndim > 1 and sorted(axes) == list(range(ndim)))
+    text = "all" if every else "axis=" + ",".join(map(str, axes))
     return text + (" keepdims" if keepdims else "")
 
 
@@ -168,15 +169,16 @@ def _index_text(index: object) -> str:
     return "[" + ", ".join(shown) + "]"
 
 
-def op_text(name: str, ctx: object = None) -> str:
+def op_text(name: str, ctx: object = None, ndim: int | None = None) -> str:
     """The readable name of a primitive with its constants: "sum axis=1 keepdims", "xⁿ (2)".
 
-    Unknown ops show their own name (a user-defined primitive is drawn too).
+    `ndim`: dimensions of the (first) input, so that a reduction over all of them
+    reads "sum all". Unknown ops show their own name (a user-defined primitive too).
     """
     text = OP_SYMBOLS.get(name, name)
     try:
         if name in ("sum", "max", "min") and isinstance(ctx, tuple) and len(ctx) == 2:
-            return f"{name} {_axes_text(ctx)}"
+            return f"{name} {_axes_text(ctx, ndim)}"
         if name == "getitem" and isinstance(ctx, tuple) and len(ctx) == 2:
             shown = _index_text(ctx[0])
             return f"index {shown}" if len(shown) <= 32 else "index"
