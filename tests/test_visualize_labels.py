@@ -66,7 +66,7 @@ def test_tensor_constants_and_inputs_without_gradient_show_no_grad_row():
 def test_op_labels_spell_out_axes_shapes_and_indices(build, expected):
     t = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     out = build(t)
-    assert op_labels(visualize.draw(out).source)[0] == expected
+    assert expected in op_labels(visualize.draw(out).source)
     assert "((" not in visualize.draw(out).source  # no raw ctx tuples
 
 
