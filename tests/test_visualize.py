@@ -334,7 +334,7 @@ def test_tensor_records_show_shape_dtype_and_summaries():
 
 def test_fused_cross_entropy_is_one_distinct_node_and_compare_counts_nodes():
     from autograd import Tensor
-    from nn import functional as F
+    from nn import functional as F  # noqa: N812 - the conventional name
     rng = np.random.default_rng(1)
     z = Tensor(rng.normal(size=(4, 3)), requires_grad=True, label="logits")
     y = np.array([0, 2, 1, 2])
@@ -357,7 +357,7 @@ def test_fused_cross_entropy_is_one_distinct_node_and_compare_counts_nodes():
 
 
 def test_fused_scalar_cross_entropy_chain_matches_grad():
-    from nn import functional as F
+    from nn import functional as F  # noqa: N812 - the conventional name
     logits = [Value(v, label=f"z{i}") for i, v in enumerate([1.0, -0.5, 2.0])]
     loss = F.cross_entropy(logits, 2, fused=True)
     loss.backward()

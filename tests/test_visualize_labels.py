@@ -11,7 +11,7 @@ import pytest
 import visualize
 from autograd import Tensor, Value
 from chainrule import expression
-from nn import functional as F
+from nn import functional as F  # noqa: N812 - the conventional name
 from visualize import label as lbl
 from visualize import layout
 

@@ -93,23 +93,31 @@ def as_drawing(subject: object, options: dict) -> graphviz.Digraph:
                     f"got {type(subject).__name__}")
 
 
-def picture(subject: object, fmt: str, renderer: str | None, options: dict) -> bytes:
-    """The rendered picture of a root or a Digraph (a plain Digraph is rendered as a Drawing)."""
+_LIMIT = object()  # layout_limit not given: the Drawing's own (default MAX_LAYOUT_EDGES)
+
+
+def picture(subject: object, fmt: str, renderer: str | None, options: dict,
+            layout_limit: object = _LIMIT) -> bytes:
+    """The rendered picture of a root or a Digraph, its size checked first (see
+    `visualize.render.check_size`; `layout_limit=None` lifts the limit)."""
     graph = as_drawing(subject, options)
-    if isinstance(graph, Drawing):
-        return graph.picture(fmt, renderer=renderer)
+    hidden = graph.hidden_edges if isinstance(graph, Drawing) else 0
+    if layout_limit is _LIMIT:
+        layout_limit = graph.layout_limit if isinstance(graph, Drawing) else rnd.MAX_LAYOUT_EDGES
     source = graph.source
-    rnd.check_size(source)
+    rnd.check_size(source, hidden, layout_limit)
     return rnd.render(source, fmt, renderer=renderer, engine=graph.engine)
 
 
 def _write_picture(fmt: str) -> Callable[[object, Path, str | None, dict], None]:
     def write(subject: object, path: Path, renderer: str | None, options: dict) -> None:
-        path.write_bytes(picture(subject, fmt, renderer, options))
+        limit = options.pop("layout_limit", _LIMIT)
+        path.write_bytes(picture(subject, fmt, renderer, options, limit))
     return write
 
 
 def _write_dot(subject: object, path: Path, renderer: str | None, options: dict) -> None:
+    options.pop("layout_limit", None)  # no layout: any size is written
     path.write_text(as_drawing(subject, options).source, encoding="utf-8")
 
 
@@ -126,7 +134,8 @@ def save(subject: object, path: str | os.PathLike, *, renderer: str | None = Non
     The format follows the extension (`visualize.formats.FORMATS`: .svg, .png, .dot,
     ...). Raises ValueError for an unknown extension and OSError for a path that
     cannot be written, both before drawing; DrawingTooLargeError for a drawing that
-    would take too long to lay out (see `visualize.render.check_size`).
+    would take too long to lay out (`layout_limit=None` waits for it instead; see
+    `visualize.render.check_size`).
     """
     path, entry = check_path(path)
     entry.write(subject, path, renderer, dict(options))

@@ -129,7 +129,7 @@ def check_size(source: str, hidden_edges: int = 0, limit: int | None = MAX_LAYOU
             f"visualize: the drawing has {size:,} edges to lay out, more than Graphviz "
             f"draws in a few seconds (layout_limit={limit:,}); draw fewer boxes with "
             "max_nodes= (default 500) or collapse=True, save the DOT text (.dot), or pass "
-            "layout_limit=None to wait for it")
+            "layout_limit=None to visualize.save/to_svg to wait for it")
 
 
 def render(source: str, fmt: str = "svg", *, renderer: str | None = None,
@@ -184,7 +184,9 @@ def _render_wasm(source: str, fmt: str, engine: str) -> bytes:
         raise RendererUnavailableError(f"visualize: the WebAssembly renderer needs wasmtime "
                                        f"({error}); {_INSTALL}") from None
     except Exception as error:  # wasmtime traps (stack exhausted) and Graphviz errors alike
-        why = str(error).strip().splitlines()
-        raise RenderError(f"visualize: Graphviz (wasm) failed: {why[0] if why else error!r}; "
-                          "draw fewer boxes with max_nodes= or collapse=True, or use "
-                          "renderer='pure'") from None
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        # A trap prints a backtrace and ends with its cause ("wasm trap: call stack exhausted").
+        trap = [line for line in lines if line.startswith("wasm trap:")]
+        why = trap[-1] if trap else (lines[0] if lines else repr(error))
+        raise RenderError(f"visualize: Graphviz (wasm) failed: {why}; draw fewer boxes with "
+                          "max_nodes= or collapse=True, or use renderer='pure'") from None

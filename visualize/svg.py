@@ -12,7 +12,7 @@ from pathlib import Path
 import graphviz
 
 from autograd.graph import Node
-from visualize.formats import picture, save
+from visualize.formats import _LIMIT, picture, save
 from visualize.render import RendererUnavailableError, select_renderer
 
 __all__ = ["to_svg", "render_svg", "select_renderer", "RendererUnavailableError"]
@@ -23,9 +23,11 @@ def to_svg(root_or_digraph: Node | graphviz.Digraph, *, renderer: str | None = N
     """SVG text of a drawn Digraph, or of `draw(root, **options)` for a Value or Tensor.
 
     Raises TypeError for anything else, DrawingTooLargeError (a ValueError) for a drawing
-    too large to lay out in a few seconds, RenderError if Graphviz fails.
+    too large to lay out in a few seconds (`layout_limit=None` waits instead),
+    RenderError if Graphviz fails.
     """
-    return picture(root_or_digraph, "svg", renderer, options).decode("utf-8")
+    limit = options.pop("layout_limit", _LIMIT)
+    return picture(root_or_digraph, "svg", renderer, options, limit).decode("utf-8")
 
 
 def render_svg(root_or_digraph: Node | graphviz.Digraph, path: str | os.PathLike, *,
