@@ -11,7 +11,8 @@ wasm     Graphviz compiled to WebAssembly (`pip install     svg
 dot      the system Graphviz `dot` on PATH                  svg, png
 ======== ================================================= ======================
 
-`renderer="auto"` (the default, or $CHAINRULE_RENDERER) takes the first of
+Every SVG carries its font (`visualize.fontface`). `renderer="auto"` (the
+default, or $CHAINRULE_RENDERER) takes the first of
 pure, wasm, dot that is installed. Why pure first, measured in
 `benchmarks/render.py`: it starts in milliseconds where the WebAssembly build
 compiles for about a second in every new process, it lays out as fast, and its
@@ -29,6 +30,9 @@ import functools
 import os
 import shutil
 import subprocess
+import sys
+
+from visualize import fontface
 
 RENDERERS = ("auto", "pure", "wasm", "dot")
 FORMATS = {"pure": ("svg", "png"), "wasm": ("svg",), "dot": ("svg", "png")}
@@ -57,12 +61,16 @@ class DrawingTooLargeError(ValueError):
 def pure_executable() -> str | None:
     """Path of the `graphviz-pure` program, or None if it is not installed.
 
-    Found through the package's file list first: a Jupyter kernel or an IDE often runs
-    a virtualenv's Python without its `bin` directory on PATH.
+    Looked for beside this Python, then through the package's file list: a Jupyter
+    kernel or an IDE often runs a virtualenv's Python without its `bin` on PATH.
     """
-    from importlib import metadata  # ~20 ms: only when a picture is made
-
     names = ("graphviz-pure", "graphviz-pure.exe")
+    for name in names:
+        path = os.path.join(os.path.dirname(sys.executable), name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    from importlib import metadata  # ~20 ms: only when the quick look found nothing
+
     try:
         files = metadata.distribution("graphviz-pure").files or []
     except metadata.PackageNotFoundError:
@@ -141,7 +149,7 @@ def render(source: str, fmt: str = "svg", *, renderer: str | None = None,
                          f"{', '.join(FORMATS[name])}); the default renderer 'pure' writes "
                          "svg and png")
     if name == "wasm":
-        return _render_wasm(source, fmt, engine)
+        return _finish(_render_wasm(source, fmt, engine), fmt)
     if name == "pure":
         program = pure_executable()
         if program is None:
@@ -153,7 +161,12 @@ def render(source: str, fmt: str = "svg", *, renderer: str | None = None,
             raise RendererUnavailableError(
                 "visualize: renderer 'dot' was asked for but the Graphviz `dot` program is "
                 f"not on PATH; {_INSTALL}")
-    return _run(name, [program, f"-T{fmt}", f"-K{engine}"], source, timeout)
+    return _finish(_run(name, [program, f"-T{fmt}", f"-K{engine}"], source, timeout), fmt)
+
+
+def _finish(picture: bytes, fmt: str) -> bytes:
+    """An SVG gets its font embedded (visualize.fontface): the same text widths anywhere."""
+    return fontface.embed(picture) if fmt == "svg" else picture
 
 
 def _run(name: str, command: list[str], source: str, timeout: float | None) -> bytes:
