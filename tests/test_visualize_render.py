@@ -237,3 +237,95 @@ def test_tensor_and_compare_render():
     clusters = [g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "cluster"]
     assert len(clusters) == 2
     assert ">fused vs composed<" in svg  # the title
+
+
+# ---------------------------------------------------------------- the Digraph API, rendered
+def test_drawing_keeps_the_digraph_api_and_renders_without_system_graphviz(tmp_path,
+                                                                           monkeypatch):
+    import graphviz
+    monkeypatch.chdir(tmp_path)
+    root = expression_root()
+    graph = visualize.draw(root)
+    assert isinstance(graph, graphviz.Digraph) and isinstance(graph, visualize.Drawing)
+    assert graph.source.startswith("digraph {")
+    # micrograd's habit: render("g", format="svg") writes the DOT text g and the picture g.svg
+    assert graph.render("g", format="svg") == "g.svg"
+    assert (tmp_path / "g").read_text(encoding="utf-8") == graph.source
+    check_svg((tmp_path / "g.svg").read_text(encoding="utf-8"), root)
+    assert graph.render(outfile=tmp_path / "out" / "h.png") == str(tmp_path / "out" / "h.png")
+    assert (tmp_path / "out" / "h.png").read_bytes().startswith(PNG)
+    assert graph.render("k", directory="sub", format="png", cleanup=True) == "sub/k.png"
+    assert not (tmp_path / "sub" / "k").exists()
+    with pytest.raises(FileExistsError):
+        graph.render("k", directory="sub", format="png", raise_if_result_exists=True)
+    assert graph.pipe(format="svg", encoding="utf-8").startswith("<?xml")
+    assert isinstance(graph.pipe(), bytes)  # format "svg" by default, as micrograd's draw_dot
+    copied = graph.copy()
+    copied.node("extra", "added after drawing")
+    assert isinstance(copied, visualize.Drawing) and ">added after drawing<" in copied.pipe(
+        encoding="utf-8")
+    bundle = graph._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml"] and bundle["image/svg+xml"] == graph._repr_svg_()
+    assert graph._repr_mimebundle_(include=["image/png"])["image/png"].startswith(PNG)
+    with pytest.raises(TypeError, match="renderer= "):
+        graph.pipe(renderer="cairo")
+    with pytest.raises(TypeError, match="formatter="):
+        graph.render("g", format="png", formatter="cairo")
+
+
+def test_a_plain_digraph_is_rendered_too(tmp_path):
+    import graphviz
+    plain = graphviz.Digraph()
+    plain.edge("a", "b")
+    svg = visualize.to_svg(plain)
+    assert len(graph_nodes(svg)) == 2 and "@font-face" not in svg  # not our font: untouched
+    assert visualize.save(plain, tmp_path / "p.png").read_bytes().startswith(PNG)
+
+
+def test_every_svg_carries_the_font_and_the_png_is_unchanged():
+    from visualize import fontface
+    root = expression_root()
+    for renderer in ("pure", "wasm"):
+        if renderer == "wasm" and not rnd.available("wasm"):
+            continue
+        svg = visualize.to_svg(root, renderer=renderer)
+        start = svg.index("<svg")
+        assert svg.index(fontface.style_element()) == svg.index(">", start) + 2
+        ET.fromstring(svg)  # still well-formed XML
+    woff2 = fontface._FILE.read_bytes()
+    assert woff2.startswith(b"wOF2") and len(woff2) < 20_000
+
+
+def test_save_checks_the_path_before_drawing(tmp_path, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("drew")
+
+    monkeypatch.setattr(visualize.formats, "draw", never)
+    root = expression_root()
+    with pytest.raises(ValueError, match=r"extension '\.jpg'.*\.dot, .gv, .png, .svg"):
+        visualize.save(root, tmp_path / "g.jpg")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        visualize.save(root, tmp_path / "missing" / "g.svg")
+    (tmp_path / "d.svg").mkdir()
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        visualize.save(root, tmp_path / "d.svg")
+
+
+def test_save_by_extension_and_one_more_format(tmp_path):
+    root = expression_root()
+    check_svg(visualize.save(root, tmp_path / "g.svg").read_text(encoding="utf-8"), root)
+    assert visualize.render_svg(root, tmp_path / "g.png").read_bytes().startswith(PNG)
+    assert visualize.save(root, tmp_path / "g.dot").read_text(encoding="utf-8") == \
+        visualize.draw(root).source
+    big = visualize.draw(chain_of(2250), max_nodes=None)
+    assert visualize.save(big, tmp_path / "big.dot").stat().st_size > 0  # no layout: any size
+    written = []
+    visualize.register_format(".txt", "the DOT text, for a test",
+                              lambda subject, path, renderer, options: written.append(path))
+    try:
+        visualize.save(root, tmp_path / "g.txt")
+        assert written == [tmp_path / "g.txt"]
+    finally:
+        del visualize.FORMATS[".txt"]
+    with pytest.raises(ValueError, match="suffix"):
+        visualize.register_format("txt", "no dot", lambda *a: None)

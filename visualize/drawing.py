@@ -72,7 +72,7 @@ class Drawing(graphviz.Digraph):
                     directory = outfile.parent
         fmt = format or self.format
         data = self.pipe(fmt, engine=engine)  # before anything is written
-        source_path = Path(self.save(filename, directory))
+        source_path = Path(self.save(filename, directory=directory))
         target = Path(outfile) if outfile is not None else Path(f"{source_path}.{fmt}")
         if raise_if_result_exists and target.exists():
             raise FileExistsError(f"visualize: output file exists: {os.fspath(target)!r}")
