@@ -50,6 +50,20 @@ visualize.to_svg(o, renderer={renderer!r}, show_local_grads=True)
 """
 
 
+FIRST = """
+import sys, time
+from autograd import Value
+import visualize
+a = Value(2.0, label="a"); o = (a * a).tanh(); o.backward()
+g = visualize.draw(o)
+times = []
+for _ in range(2):
+    start = time.perf_counter(); visualize.to_svg(g, renderer=sys.argv[1])
+    times.append(time.perf_counter() - start)
+print(*times)
+"""
+
+
 def renderers() -> dict[str, dict[str, str]]:
     """Available renderer name -> environment to run it with ($PATH holding `dot` if any)."""
     found = {}
@@ -131,6 +145,17 @@ def main() -> None:
         [python, "-c", "import visualize"], found["pure"])
     print_table("fresh process drawing the neuron (start of each renderer)",
                 interleaved_medians(fresh, args.repeats, warmup=1), "pure")
+    print("\nfirst and second picture inside a fresh process (the renderer's own start)")
+    for name, env in found.items():
+        runs = []
+        for _ in range(args.repeats):
+            done = subprocess.run([python, "-c", FIRST, name], env=env, capture_output=True,
+                                  text=True, timeout=600, cwd=ROOT, check=True)
+            runs.append([float(x) for x in done.stdout.split()])
+        first = sorted(r[0] for r in runs)[len(runs) // 2]
+        second = sorted(r[1] for r in runs)[len(runs) // 2]
+        print(f"  {name:<8} first {format_seconds(first):>10}  "
+              f"second {format_seconds(second):>10}")
 
     # 2. The collapsed MLP, and the neuron, warm (each renderer started once before).
     loss, model = mlp_loss()
