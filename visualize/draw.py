@@ -19,6 +19,7 @@ from visualize import label as lbl
 from visualize.constants import held_constants
 from visualize.drawing import Drawing
 from visualize.layout import Layout, plan_layout
+from visualize.options import Highlight, check_options, parameter_names
 from visualize.style import (
     CLUSTER_STYLE,
     COPY_STYLE,
@@ -31,7 +32,6 @@ from visualize.style import (
 from visualize.trace import Item, Plan, plan
 
 DEFAULT_MAX_NODES = 500
-_RANKDIRS = ("LR", "RL", "TB", "BT")
 
 
 def _attrs(attributes: dict[str, str], label: str | None = None) -> str:
@@ -61,56 +61,6 @@ def _node(key: str, label: str, kind: str, lit: bool, root: bool = False,
     return f"\t{key} [label={label} {_style(kind, lit, root, copy)}]"
 
 
-class _Highlight:
-    """Which nodes and edges to draw in the highlight colour (from a `chain` result or nodes)."""
-
-    def __init__(self, highlight: object) -> None:
-        self.edges = None
-        if highlight is None:
-            self.nodes: set[int] = set()
-        elif hasattr(highlight, "edge_ids") and hasattr(highlight, "node_ids"):
-            self.nodes, self.edges = set(highlight.node_ids), set(highlight.edge_ids)
-        else:
-            try:
-                self.nodes = {id(node) for node in highlight}
-            except TypeError:
-                raise TypeError("draw(highlight=...): expected a visualize.chain result or an "
-                                f"iterable of nodes, got {type(highlight).__name__}") from None
-
-    def item(self, item: Item) -> bool:
-        if item.call is None:
-            return id(item.node) in self.nodes
-        return any(id(member) in self.nodes for member in item.members)
-
-    def edge(self, source: Item, item: Item, position: int) -> bool:
-        if item.call is None and source.call is None and self.edges is not None:
-            parent = item.node._prev[position]
-            return (id(parent), id(item.node), position) in self.edges
-        return self.item(source) and self.item(item)
-
-
-def _check(root: object, collapse: object, max_nodes: object, rankdir: object,
-           params: object) -> int:
-    """Validate draw's options; return the collapse depth."""
-    if not isinstance(root, Node):
-        raise TypeError(f"visualize.draw: expected a Value or Tensor, got {type(root).__name__}")
-    if isinstance(collapse, bool):
-        depth = int(collapse)
-    elif isinstance(collapse, int) and collapse >= 0:
-        depth = collapse
-    else:
-        raise ValueError(f"visualize.draw: collapse must be True/False or a depth >= 0, "
-                         f"got {collapse!r}")
-    if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
-        raise ValueError(f"visualize.draw: max_nodes must be None or >= 1, got {max_nodes!r}")
-    if rankdir not in _RANKDIRS:
-        raise ValueError(f"visualize.draw: rankdir must be one of {_RANKDIRS}, got {rankdir!r}")
-    if params is not None and not callable(getattr(params, "named_parameters", None)):
-        raise TypeError("visualize.draw: params must have a named_parameters() method, "
-                        f"got {type(params).__name__}")
-    return depth
-
-
 def _kind(node: object, root: object, names: dict[int, str]) -> str:
     if node is root:
         return "output"
@@ -126,7 +76,7 @@ def _name(node: object, names: dict[int, str], held: dict[int, str]) -> str:
 
 
 def _emit(traced: Plan, root: object, *, names: dict[int, str], show_local_grads: bool,
-          highlight: _Highlight, max_nodes: int | None, prefix: str,
+          highlight: Highlight, max_nodes: int | None, prefix: str,
           layout: Layout) -> list[str]:
     """DOT body lines for one traced graph: cluster blocks with their nodes, then edges."""
     node_lines: dict[int, list[str]] = {}  # id(cluster Scope) or 0 (top level) -> lines
@@ -264,21 +214,16 @@ def _new_graph(rankdir: str) -> Drawing:
     )
 
 
-def _names(params: object) -> dict[int, str]:
-    return {} if params is None else {id(node): str(name)
-                                       for name, node in params.named_parameters()}
-
-
 def _body(root: Node, *, prefix: str, depth: int, max_nodes: int | None, params: object,
           show_local_grads: bool, highlight: object) -> tuple[Plan, list[str], int]:
     """Trace, lay out and label one graph -> (plan, DOT body lines, hidden chain edges)."""
-    names = _names(params)
+    names = parameter_names(params)
     with _no_gc():
         traced = plan(root, collapse=depth, max_nodes=max_nodes, prefix=prefix,
                       named=frozenset(names))
         layout = plan_layout(traced)
         body = _emit(traced, root, names=names, show_local_grads=show_local_grads,
-                     highlight=_Highlight(highlight), max_nodes=max_nodes, prefix=prefix,
+                     highlight=Highlight(highlight), max_nodes=max_nodes, prefix=prefix,
                      layout=layout)
     return traced, body, layout.hidden_edges
 
@@ -302,7 +247,7 @@ def draw(root: Node, *, show_local_grads: bool = False, params: object = None,
     renders without a system Graphviz (`.render`, `.pipe`, `visualize.save`).
     Raises TypeError/ValueError for a bad option.
     """
-    depth = _check(root, collapse, max_nodes, rankdir, params)
+    depth = check_options(root, collapse, max_nodes, rankdir, params)
     graph = _new_graph(rankdir)
     _, body, hidden = _body(root, prefix="", depth=depth, max_nodes=max_nodes, params=params,
                             show_local_grads=show_local_grads, highlight=highlight)
@@ -327,7 +272,7 @@ def compare(fused_root: Node, composed_root: Node, *, show_local_grads: bool = F
     if heading:
         graph.body.append(f"\tlabel={lbl.quote(heading)} labelloc=\"t\" fontsize=\"16\"\n")
     for name, root, prefix in (("fused", fused_root, "f_"), ("composed", composed_root, "c_")):
-        depth = _check(root, collapse, max_nodes, rankdir, params)
+        depth = check_options(root, collapse, max_nodes, rankdir, params)
         traced, body, hidden = _body(root, prefix=prefix, depth=depth, max_nodes=max_nodes,
                                      params=params, show_local_grads=show_local_grads,
                                      highlight=None)
