@@ -130,3 +130,18 @@ def test_graph_from_a_fresh_install_writes_svg_with_its_font(installed, tmp_path
     assert done.returncode == 0, done.stderr
     svg = (tmp_path / "graph.svg").read_text(encoding="utf-8")
     assert "@font-face" in svg and ET.fromstring(svg).tag.endswith("svg")
+
+
+def test_demo_without_a_renderer_says_so_in_one_line_and_still_plots(tmp_path, capsys,
+                                                                    monkeypatch):
+    from visualize import render as rnd
+    monkeypatch.setattr(rnd, "available", lambda name: False)
+    code = main(["demo", "--out", str(tmp_path), "--epochs", "2", "--samples", "10",
+                 "--hidden", "4", "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == 1
+    errors = captured.err.strip().splitlines()
+    assert len(errors) == 2 and all("no Graphviz found" in line for line in errors)
+    assert errors[0].startswith("chainrule demo: cannot draw neuron.svg: ")
+    assert (tmp_path / "spiral.png").read_bytes().startswith(PNG)
+    assert not (tmp_path / "neuron.svg").exists()
