@@ -7,9 +7,11 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import visualize
-from autograd import Tensor, Value
+from autograd import Tensor, Value, topological_order
 from chainrule import expression
 from nn import functional as F  # noqa: N812 - the conventional name
 from visualize import label as lbl
@@ -170,3 +172,36 @@ def test_copies_of_a_highlighted_leaf_are_highlighted():
     source = visualize.draw(root, highlight=visualize.chain(root, leaf, max_paths=1)).source
     lit_copies = re.findall(r"^\s*\w+_c\d+ -> \w+ \[color=", source, re.M)
     assert len(lit_copies) > 50
+
+
+@st.composite
+def reused_graphs(draw) -> Value:
+    """Random Value graphs whose early nodes are used again and again, far down the graph."""
+    pool = [Value(float(i + 1), label=f"v{i}") for i in range(draw(st.integers(1, 3)))]
+    for _ in range(draw(st.integers(1, 40)) * 3):
+        op = draw(st.sampled_from(["add", "mul", "tanh"]))
+        a = pool[draw(st.integers(0, min(len(pool) - 1, 3)))]  # mostly the first few
+        b = pool[-1]
+        pool.append(b.tanh() if op == "tanh" else (a + b if op == "add" else a * b * 0.5))
+    root = pool[-1]
+    root.backward()
+    return root
+
+
+@given(reused_graphs())
+@settings(max_examples=40, deadline=None)
+def test_every_input_edge_is_drawn_once_from_its_source_or_a_copy(root):
+    order = topological_order(root)
+    key = {id(node): f"n{i}" for i, node in enumerate(order)}
+    source = visualize.draw(root, max_nodes=None).source
+    edges = re.findall(r"^\s*(\w+) -> (\w+)", source, re.M)
+    into: dict[str, list[str]] = {}
+    for tail, head in edges:
+        into.setdefault(head, []).append(tail)
+    for node in order:
+        if node._op is None:
+            continue
+        tails = sorted(t.split("_c")[0] for t in into.get(key[id(node)] + "_op", []))
+        assert tails == sorted(key[id(p)] for p in node._prev)
+    copies = set(re.findall(r"^\s*(\w+_c\d+) \[", source, re.M))
+    assert copies == {t for t, _ in edges if "_c" in t}  # every copy feeds exactly its use
