@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import warnings
 
 from chainrule import expression
 from chainrule.usage import (
@@ -84,10 +85,14 @@ def run(args: argparse.Namespace) -> int:
         highlight = visualize.chain(root, leaves[args.chain])
         print(highlight)
     try:
-        path = visualize.save(root, out, show_local_grads=args.local_grads,
-                              highlight=highlight, max_nodes=args.max_nodes)
+        with warnings.catch_warnings(record=True) as notes:  # a PNG scaled down to fit
+            warnings.simplefilter("always")
+            path = visualize.save(root, out, show_local_grads=args.local_grads,
+                                  highlight=highlight, max_nodes=args.max_nodes)
     except (visualize.RenderError, visualize.RendererUnavailableError,
             visualize.DrawingTooLargeError) as error:
         raise CommandError(str(error).removeprefix("visualize: ")) from None
+    for note in notes:
+        print(f"note: {str(note.message).removeprefix('visualize: ')}")
     print(f"wrote {path}")
     return 0

