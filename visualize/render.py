@@ -196,11 +196,23 @@ def _run(name: str, command: list[str], source: str, timeout: float | None) -> b
     except OSError as error:
         raise RendererUnavailableError(f"visualize: cannot run {command[0]}: {error}") from None
     if done.returncode != 0 or not done.stdout:
-        lines = [line for line in done.stderr.decode("utf-8", "replace").splitlines()
-                 if line.strip() and "no value for width" not in line]
-        why = lines[-1].strip() if lines else f"exit status {done.returncode}"
-        raise RenderError(f"visualize: Graphviz ({name}) failed: {why}")
+        why = _reason(done)
+        advice = ("" if why.startswith("Error") else  # Graphviz refused the DOT text itself
+                  "; draw fewer boxes with max_nodes= or collapse=True")
+        raise RenderError(f"visualize: Graphviz ({name}) failed: {why}{advice}")
     return done.stdout
+
+
+def _reason(done: subprocess.CompletedProcess) -> str:
+    """The telling line of a failed run's messages: Graphviz's error, or a crash's cause
+    (a Rust panic or failed allocation), not the backtrace after it."""
+    for line in done.stderr.decode("utf-8", "replace").splitlines():
+        text = line.strip()
+        noise = ("note:", "stack backtrace", "at ")
+        if (text and "no value for width" not in text and not text[0].isdigit()
+                and not text.startswith(noise)):
+            return text
+    return f"exit status {done.returncode}"
 
 
 def _render_wasm(source: str, fmt: str, engine: str) -> bytes:
