@@ -339,3 +339,18 @@ def test_a_png_too_large_for_memory_is_scaled_down_with_a_warning():
     assert png.startswith(PNG) and int.from_bytes(png[16:20], "big") == 9600
     small = visualize.draw(expression_root()).pipe("png")  # a small one: as it is, no warning
     assert int.from_bytes(small[16:20], "big") < 2000
+
+
+def test_a_crashing_renderer_gives_its_cause_in_one_line(tmp_path, monkeypatch):
+    crash = tmp_path / "crash"
+    crash.write_text("#!/bin/sh\ncat > /dev/null\n"
+                     "echo 'memory allocation of 31299709264 bytes failed' >&2\n"
+                     "echo 'stack backtrace:' >&2\necho '   0: std::alloc::rust_oom' >&2\n"
+                     "echo 'note: Some details are omitted' >&2\nkill -ABRT $$\n")
+    crash.chmod(0o755)
+    monkeypatch.setattr(rnd, "pure_executable", lambda: str(crash))
+    with pytest.raises(visualize.RenderError) as caught:
+        visualize.to_svg(expression_root())
+    assert str(caught.value) == (
+        "visualize: Graphviz (pure) failed: memory allocation of 31299709264 bytes failed; "
+        "draw fewer boxes with max_nodes= or collapse=True")
