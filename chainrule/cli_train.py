@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import sys
 import time
+from pathlib import Path
 
 from chainrule import training
 from chainrule.plotting import PLOT_SUFFIXES
@@ -21,6 +24,7 @@ _EXAMPLES = """
   chainrule train --data moons --hidden 16,16 --optimizer sgd --lr 0.5 --plot moons.png
   chainrule train --engine scalar --hidden 8,8 --epochs 40   # one Value per weight: slow
   chainrule train --loss composed --save spiral.npz      # softmax + log + mean as separate ops
+  chainrule train --export spiral.onnx --export-torch spiral.pt   # hand the model on
 
 Defaults depend on the engine: tensor trains 64,64 hidden units on 100 points per class
 for 300 epochs; scalar trains 8,8 on 30 points per class for 100 epochs (a few
@@ -60,6 +64,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--plot", metavar="PATH.png",
                         help="save decision boundary + loss; .png, .svg or .pdf, by extension")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _add_export_options(parser)
     return parser
 
 
@@ -83,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
     s = settings(args)
     plot = output_file(args.plot, "--plot", PLOT_SUFFIXES) if args.plot else None
+    _check_exports(args)
     x, y = training.load_data(args.data, s["samples"], s["classes"], args.seed)
     model = training.build_model(args.engine, x.shape[1], s["hidden"], s["classes"], args.seed)
     optimizer = training.make_optimizer(args.optimizer, model.parameters(), s["lr"])
@@ -108,4 +114,59 @@ def run(args: argparse.Namespace) -> int:
                                   history.loss, history.accuracy, steps=steps,
                                   title=f"{args.data}: {args.engine} engine, {args.optimizer}")
         print(f"wrote {path}")
+    return _write_exports(args, model, x)
+
+
+# ---------------------------------------------------------------- --export, --export-torch
+_EXPORTS = (  # option, attribute, the package it needs, the chainrule extra that brings it
+    ("--export", "export", "onnx", "onnx"),
+    ("--export-torch", "export_torch", "torch", "torch"),
+)
+
+
+def _add_export_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--export", metavar="PATH.onnx",
+                        help="write the trained model's forward pass as ONNX (batch axis "
+                             "dynamic; needs chainrule[onnx])")
+    parser.add_argument("--export-torch", metavar="PATH.pt",
+                        help="write the trained weights as a PyTorch state dict with "
+                             "torch.save, for nn.to_torch's module (needs chainrule[torch])")
+
+
+def _check_exports(args: argparse.Namespace) -> None:
+    """Before training: the packages are there and the files can be created."""
+    for option, attribute, package, extra in _EXPORTS:
+        path = getattr(args, attribute)
+        if path is None:
+            continue
+        path = Path(path)
+        if path.is_dir():
+            raise UsageError(f"{option}: {path} is a directory, not a file name")
+        if not path.absolute().parent.is_dir():
+            raise UsageError(f"{option}: the directory {path.absolute().parent} does not exist")
+        try:  # imported now, not found by name: a broken install fails here, not after training
+            importlib.import_module(package)
+        except ImportError:
+            raise UsageError(f"{option} needs the {package} package: "
+                             f"pip install 'chainrule[{extra}]'") from None
+
+
+def _write_exports(args: argparse.Namespace, model: object, x: object) -> int:
+    """Write the --export files; 1 with a one-line error if one cannot be written."""
+    import nn
+
+    try:
+        if args.export:
+            path = nn.export_onnx(model, x, args.export)
+            print(f"wrote {path} (ONNX opset {nn.onnx_export.OPSET}, input (batch, "
+                  f"{x.shape[1]}) float64, output: logits)")
+        if args.export_torch:
+            import torch
+
+            torch.save(nn.torch_state_dict(model), args.export_torch)
+            print(f"wrote {args.export_torch} (PyTorch state dict: load it into "
+                  f"nn.to_torch(model) or the same torch.nn.Sequential)")
+    except (OSError, RuntimeError) as error:
+        print(f"chainrule train: error: cannot write the export: {error}", file=sys.stderr)
+        return 1
     return 0

@@ -11,12 +11,16 @@ from nn.losses import (
     l2_penalty,
 )
 from nn.module import Module, load, save
+from nn.onnx_export import export_onnx, to_onnx
 from nn.scalar import MLP, Layer, Neuron
+from nn.to_torch import load_torch_state_dict, to_torch, torch_state_dict
+from nn.torch_optim import to_torch_optimizer
 from nn.train import History, fit
 
 __all__ = [
     "Module", "save", "load", "Neuron", "Layer", "MLP", "Linear", "ReLU", "Tanh", "Sigmoid",
     "Softmax", "Dropout", "Sequential", "CrossEntropyLoss", "MSELoss", "BCELoss",
     "BCEWithLogitsLoss", "l1_penalty", "l2_penalty", "functional", "optim", "data", "metrics",
-    "fit", "History",
+    "fit", "History", "to_torch", "torch_state_dict", "load_torch_state_dict",
+    "to_torch_optimizer", "export_onnx", "to_onnx",
 ]

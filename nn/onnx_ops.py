@@ -1,0 +1,238 @@
+"""The primitive -> ONNX table used by `nn.export_onnx`: one entry per primitive.
+
+An entry is `emit(e, node) -> name`: it writes the ONNX nodes computing `node` from its
+parents through the exporter `e` (`nn.onnx_export.Emitter`) and returns the name of the
+ONNX value holding the result. `e.inputs(node)` gives the parents' value names (cast to
+the node's dtype where numpy would have promoted), `e.ctx(node)` the primitive's
+constants (the same in every traced call, or an error), `e.op(...)` adds a node,
+`e.ints(...)`/`e.scalar(...)` add constants. A primitive missing here cannot be
+exported; the error names it. Opset `OPSET` of the default ONNX domain.
+
+Also here: `CONSTANT_RULES`, the ways a constant leaf of a chainrule graph is written
+to ONNX. Most constants are plain initializers; two are computed from the input in
+chainrule, outside the graph, and must be computed in ONNX too: the maximum by which
+softmax shifts its logits, and the 1 / count of a mean over the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+OPSET = 18  # Reduce* take their axes as an input from 18 on; onnxruntime >= 1.14 runs it
+
+Emit = Callable[[Any, Any], str]
+
+
+def _same(op_type: str) -> Emit:
+    """A primitive that is one ONNX operator with the same inputs (numpy broadcasting)."""
+    return lambda e, node: e.op(op_type, e.inputs(node))
+
+
+def _pow_const(e: Any, node: Any) -> str:
+    (x,) = e.inputs(node)
+    return e.op("Pow", [x, e.scalar(e.ctx(node), node.data.dtype)])
+
+
+def _clip(e: Any, node: Any) -> str:
+    lo, hi = e.ctx(node)
+    dtype = node.data.dtype  # an infinite bound is left out: "" is ONNX's absent input
+    bounds = [e.scalar(b, dtype) if np.isfinite(b) else "" for b in (lo, hi)]
+    return e.op("Clip", e.inputs(node) + bounds)
+
+
+def _linear(e: Any, node: Any) -> str:
+    x, w, b = e.inputs(node)
+    if node.parents[0].data.ndim == 2 and node.parents[2].data.ndim == 1:
+        return e.op("Gemm", [x, w, b])  # one node, as chainrule's: x @ w + b
+    return e.op("Add", [e.op("MatMul", [x, w]), b])
+
+
+def _reduce(op_type: str) -> Emit:
+    def emit(e: Any, node: Any) -> str:
+        axes, keepdims = e.ctx(node)
+        # Empty axes mean "all" to ONNX unless told otherwise; to chainrule, "none".
+        return e.op(op_type, [*e.inputs(node), e.ints(axes)], keepdims=int(keepdims),
+                    noop_with_empty_axes=int(not axes))
+    return emit
+
+
+def _reshape(e: Any, node: Any) -> str:
+    return e.op("Reshape", [*e.inputs(node), e.ints(e.reshape_target(node))])
+
+
+def _transpose(e: Any, node: Any) -> str:
+    return e.op("Transpose", e.inputs(node), perm=list(e.ctx(node)))
+
+
+def _concatenate(e: Any, node: Any) -> str:
+    return e.op("Concat", e.inputs(node), axis=e.ctx(node))
+
+
+def _stack(e: Any, node: Any) -> str:
+    axis = e.ctx(node)
+    return e.op("Concat", [e.op("Unsqueeze", [x, e.ints([axis])]) for x in e.inputs(node)],
+                axis=axis)
+
+
+# ---------------------------------------------------------------- indexing
+def _getitem(e: Any, node: Any) -> str:
+    index, basic = e.ctx(node)
+    (x,) = e.inputs(node)
+    parts = list(index) if isinstance(index, tuple) else [index]
+    shape = node.parents[0].data.shape
+    if any(part is Ellipsis for part in parts):  # not `in`: arrays compare elementwise
+        at = [part is Ellipsis for part in parts].index(True)
+        used = sum(part is not None for part in parts) - 1
+        parts[at:at + 1] = [slice(None)] * (len(shape) - used)
+    if basic:
+        return _basic_index(e, x, parts)
+    arrays = [i for i, part in enumerate(parts) if isinstance(part, np.ndarray)]
+    rest = [part for i, part in enumerate(parts) if i not in arrays]
+    if not all(isinstance(part, slice) and part == slice(None) for part in rest):
+        raise e.error(node, f"an index mixing arrays with {rest} has no ONNX mapping here")
+    pieces = [np.flatnonzero(parts[i]) if parts[i].dtype == bool else parts[i] for i in arrays]
+    if any(parts[i].dtype == bool and parts[i].ndim != 1 for i in arrays):
+        raise e.error(node, "only 1-D boolean masks are exported")
+    if len(pieces) == 1:  # x[..., idx, ...]: Gather along that axis
+        return e.op("Gather", [x, e.ints(pieces[0])], axis=arrays[0])
+    if arrays != list(range(len(arrays))):
+        raise e.error(node, "index arrays are exported on the leading axes only")
+    # x[i, j]: GatherND on the leading axes with the broadcast index arrays stacked.
+    broadcast = np.broadcast_arrays(*pieces)
+    stacked = np.stack([np.asarray(p) % shape[k] for k, p in enumerate(broadcast)], axis=-1)
+    return e.op("GatherND", [x, e.ints(stacked)])
+
+
+def _basic_index(e: Any, x: str, parts: list) -> str:
+    """ints, slices and None, one axis at a time, left to right."""
+    axis = 0
+    for part in parts:
+        if part is None:
+            x = e.op("Unsqueeze", [x, e.ints([axis])])
+            axis += 1
+        elif isinstance(part, slice):
+            if part != slice(None):
+                start, stop = _slice_bounds(part)
+                x = e.op("Slice", [x, e.ints([start]), e.ints([stop]), e.ints([axis]),
+                                   e.ints([part.step or 1])])
+            axis += 1
+        else:  # an int: Gather with a 0-d index drops the axis
+            x = e.op("Gather", [x, e.ints(int(part))], axis=axis)
+    return x
+
+
+def _slice_bounds(part: slice) -> tuple[int, int]:
+    """Python's slice bounds for ONNX Slice, which clamps them as Python does."""
+    big = np.iinfo(np.int64).max
+    step = part.step or 1
+    start = part.start if part.start is not None else (0 if step > 0 else big)
+    stop = part.stop if part.stop is not None else (big if step > 0 else -big - 1)
+    return int(start), int(stop)
+
+
+# ---------------------------------------------------------------- the fused loss
+def _softmax_cross_entropy(e: Any, node: Any) -> str:
+    """-sum_j y_j log softmax(z)_j per row, reduced as the node was: LogSoftmax computes
+    (z - max) - log(sum exp(z - max)), the fused forward's own arithmetic."""
+    c = e.ctx(node)
+    (z,) = e.inputs(node)
+    log_probs = e.op("LogSoftmax", [z], axis=1)
+    if c.indices is not None:
+        picked = e.op("GatherElements", [log_probs, e.ints(np.asarray(c.indices)[:, None])],
+                      axis=1)
+        losses = e.op("Neg", [e.op("Squeeze", [picked, e.ints([1])])])
+    else:
+        weighted = e.op("Mul", [e.constant(np.asarray(c.probs, node.data.dtype)), log_probs])
+        losses = e.op("Neg", [e.op("ReduceSum", [weighted, e.ints([1])], keepdims=0)])
+    if c.reduction == "none":
+        return losses
+    return e.op("ReduceMean" if c.reduction == "mean" else "ReduceSum",
+                [losses, e.ints([0])], keepdims=0)
+
+
+ONNX_OPS: dict[str, Emit] = {
+    "add": _same("Add"),
+    "mul": _same("Mul"),
+    "add_n": _same("Sum"),
+    "neg": _same("Neg"),
+    "pow": _same("Pow"),
+    "pow_const": _pow_const,
+    "exp": _same("Exp"),
+    "log": _same("Log"),
+    "tanh": _same("Tanh"),
+    "sigmoid": _same("Sigmoid"),
+    "relu": _same("Relu"),
+    "abs": _same("Abs"),
+    "sqrt": _same("Sqrt"),
+    "clip": _clip,
+    "maximum": _same("Max"),
+    "matmul": _same("MatMul"),
+    "linear": _linear,
+    "sum": _reduce("ReduceSum"),
+    "max": _reduce("ReduceMax"),
+    "min": _reduce("ReduceMin"),
+    "reshape": _reshape,
+    "transpose": _transpose,
+    "getitem": _getitem,
+    "concatenate": _concatenate,
+    "stack": _stack,
+    "softmax_cross_entropy": _softmax_cross_entropy,
+}
+
+
+# ---------------------------------------------------------------- constant leaves
+# rule(e, node, j) -> the name of an ONNX value for the constant node.parents[j], or None
+# when the rule does not apply. Tried in order; the first that applies wins.
+def _max_shift(e: Any, node: Any, j: int) -> str | None:
+    """softmax/log_softmax's shift: z + c with c = -max(z) over the axes where c has size 1
+    (0 where that maximum is not finite), in every traced call."""
+    if node.op != "add" or e.is_constant(node.parents[1 - j]):
+        return None
+    axes = None
+    for twin in e.twins(node):
+        z, c = twin.parents[1 - j].data, twin.parents[j].data
+        if c.ndim != z.ndim or c.dtype != z.dtype or z.size == 0:
+            return None
+        found = tuple(a for a in range(z.ndim) if c.shape[a] == 1)
+        if not found or axes not in (None, found) or any(
+                c.shape[a] != z.shape[a] for a in range(z.ndim) if a not in found):
+            return None
+        top = z.max(axis=found, keepdims=True)
+        if not np.array_equal(-np.where(np.isfinite(top), top, 0.0), c):
+            return None
+        axes = found
+    z = e.value(node.parents[1 - j])
+    top = e.op("ReduceMax", [z, e.ints(axes)], keepdims=1)
+    bad = e.op("Or", [e.op("IsInf", [top]), e.op("IsNaN", [top])])
+    zero = e.scalar(0.0, node.parents[j].data.dtype)
+    return e.op("Neg", [e.op("Where", [bad, zero, top])])
+
+
+def _unchanged(e: Any, node: Any, j: int) -> str | None:
+    """The same array in every traced call: an initializer."""
+    return e.initializer(node.parents[j]) if e.unchanged(node.parents[j]) else None
+
+
+def _mean_count(e: Any, node: Any, j: int) -> str | None:
+    """Tensor.mean's sum(x) * (1 / count), where count (the size of the reduced axes)
+    changes with the batch: computed from x's shape, in float64 as Python does."""
+    summed = node.parents[1 - j]
+    if node.op != "mul" or summed.op != "sum" or node.parents[j].data.shape != ():
+        return None
+    for twin in e.twins(node):
+        total, c = twin.parents[1 - j], twin.parents[j].data
+        count = int(np.prod([total.parents[0].data.shape[a] for a in total._ctx[0]]))
+        if count == 0 or c != np.asarray(1.0 / count, c.dtype):
+            return None
+    shape = e.op("Shape", [e.value(summed.parents[0])])
+    count = e.op("ReduceProd", [e.op("Gather", [shape, e.ints(list(summed._ctx[0]))])],
+                 keepdims=0)
+    inverse = e.op("Reciprocal", [e.op("Cast", [count], to=e.onnx_type(np.float64))])
+    return e.op("Cast", [inverse], to=e.onnx_type(node.parents[j].data.dtype))
+
+
+CONSTANT_RULES: list[Callable[[Any, Any, int], str | None]] = [_max_shift, _unchanged,
+                                                               _mean_count]
