@@ -22,10 +22,12 @@ from string import Template
 import numpy as np
 
 from autograd.graph import Node
+from visualize import fontface
 from visualize import label as lbl
 from visualize.draw import DEFAULT_MAX_NODES
 from visualize.explore_data import Model, array, number
 from visualize.explore_views import build_views
+from visualize.formats import register_format
 
 _ASSETS = resources.files("visualize") / "explorer"
 _SCRIPTS = ("numbers.js", "panel.js", "explorer.js")
@@ -75,10 +77,11 @@ def _check(root: object, max_nodes: object, params: object, what: str) -> dict[i
     return {id(node): str(name) for name, node in params.named_parameters()}
 
 
-def _pane(root: Node, names: dict, side: str, title: str, max_nodes: int | None) -> tuple:
+def _pane(root: Node, names: dict, side: str, title: str, max_nodes: int | None,
+          renderer: str | None) -> tuple:
     model = Model(root, names)
     data = model.to_json()
-    views = build_views(model, side, max_nodes=max_nodes)
+    views = build_views(model, side, max_nodes=max_nodes, renderer=renderer)
     for view in views[1:]:  # the first view is shown at once; the others when opened
         packed = gzip.compress(view.pop("svg").encode("utf-8"), compresslevel=6, mtime=0)
         view["gz"] = base64.b64encode(packed).decode("ascii")
@@ -93,11 +96,13 @@ def _page(title: str, panes: list[dict], pairs: list[dict], max_paths: int) -> s
     script = "\n".join((_ASSETS / name).read_text(encoding="utf-8") for name in _SCRIPTS)
     page = Template((_ASSETS / "page.html").read_text(encoding="utf-8"))
     return page.substitute(title=html.escape(title), data=data, script=script,
-                           style=(_ASSETS / "explorer.css").read_text(encoding="utf-8"))
+                           style=(_ASSETS / "explorer.css").read_text(encoding="utf-8"),
+                           font=fontface.style_element())
 
 
 def explore(root: Node, *, params: object = None, max_nodes: int | None = DEFAULT_MAX_NODES,
-            max_paths: int = 50, title: str | None = None) -> Explorer:
+            max_paths: int = 50, title: str | None = None,
+            renderer: str | None = None) -> Explorer:
     """An interactive page of the graph under `root` (a Value or a Tensor, after backward).
 
     Every node shows data and grad, every edge its local derivative, laid out by
@@ -109,14 +114,16 @@ def explore(root: Node, *, params: object = None, max_nodes: int | None = DEFAUL
     arrow keys replay backward one node at a time. Calls of composite functions
     (`autograd.scope`, modules) start folded and open on click. `params=model`
     names parameters; a view with more than `max_nodes` items (None: no limit)
-    keeps those nearest its outputs. Raises TypeError / ValueError for bad
-    arguments, and `visualize.RendererUnavailableError` when no Graphviz can run.
+    keeps those nearest its outputs; `renderer` chooses the Graphviz
+    (`visualize.select_renderer`). Raises TypeError / ValueError for bad arguments,
+    `visualize.DrawingTooLargeError` for a view too big to lay out in seconds (lower
+    `max_nodes`), `visualize.RendererUnavailableError` when no Graphviz can run.
     """
     names = _check(root, max_nodes, params, "explore")
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
         raise ValueError(f"visualize.explore: max_paths must be an int >= 0, got {max_paths!r}")
     title = title if title is not None else f"chainrule explorer: {root.label or 'graph'}"
-    _, pane = _pane(root, names, "a", root.label or "graph", max_nodes)
+    _, pane = _pane(root, names, "a", root.label or "graph", max_nodes, renderer)
     return Explorer(_page(title, [pane], [], max_paths), title)
 
 
@@ -151,7 +158,8 @@ def _pairs(first: Model, second: Model) -> list[dict]:
 
 def explore_compare(first: Node, second: Node, *, titles: tuple[str, str] = ("fused", "composed"),
                     params: object = None, max_nodes: int | None = DEFAULT_MAX_NODES,
-                    max_paths: int = 50, title: str | None = None) -> Explorer:
+                    max_paths: int = 50, title: str | None = None,
+                    renderer: str | None = None) -> Explorer:
     """`visualize.compare` as an explorer: two graphs side by side (e.g. fused and composed loss).
 
     Selecting an input in one graph picks out the input of the same name and shape
@@ -167,9 +175,21 @@ def explore_compare(first: Node, second: Node, *, titles: tuple[str, str] = ("fu
                          f"got {max_paths!r}")
     models, panes = [], []
     for side, root, name in zip("ab", (first, second), titles):
-        model, pane = _pane(root, names, side, name, max_nodes)
+        model, pane = _pane(root, names, side, name, max_nodes, renderer)
         pane["title"] = f"{name}: {len(model.order)} nodes"
         models.append(model)
         panes.append(pane)
     title = title if title is not None else f"chainrule explorer: {titles[0]} vs {titles[1]}"
     return Explorer(_page(title, panes, _pairs(*models), max_paths), title)
+
+
+def _write_html(subject: object, path: Path, renderer: str | None, options: dict) -> None:
+    """`visualize.save(root, "graph.html")`: the explorer (it always shows local derivatives)."""
+    if not isinstance(subject, Node):
+        raise TypeError("visualize.save: an .html explorer needs a Value or Tensor root, "
+                        f"not {type(subject).__name__}")
+    explore(subject, params=options.get("params"), renderer=renderer,
+            max_nodes=options.get("max_nodes", DEFAULT_MAX_NODES)).save(path)
+
+
+register_format(".html", "the interactive explorer (visualize.explore)", _write_html)

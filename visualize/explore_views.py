@@ -26,9 +26,9 @@ from visualize.svg import to_svg
 from visualize.trace import Item, plan
 
 # What the page does not need: the prologue, comments, tooltips (<title>: the element ids),
-# and attributes its style sheet sets once for every text (the same Helvetica as DOT's).
+# and each drawing's copy of the embedded font (`visualize.fontface`: the page has one).
 _STRIP = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|<title>.*?</title>|"
-                    r' xml:space="preserve"| font-family="Helvetica,sans-Serif"|^\n', re.S | re.M)
+                    r'<style>.*?</style>| xml:space="preserve"|^\n', re.S | re.M)
 
 
 def _attrs(attributes: dict) -> str:
@@ -134,14 +134,14 @@ def _nearest(items: list, limit: int) -> list:
     return kept
 
 
-def _svg(lines: list[str], rankdir: str) -> str:
+def _svg(lines: list[str], rankdir: str, renderer: str | None) -> str:
     graph = _new_graph(rankdir)
     graph.body.extend(lines)
-    return _STRIP.sub("", to_svg(graph)).strip()
+    return _STRIP.sub("", to_svg(graph, renderer=renderer)).strip()
 
 
 def _view(model: Model, items: list, prefix: str, max_nodes: int | None, hidden: int,
-          rankdir: str) -> dict:
+          rankdir: str, renderer: str | None) -> dict:
     """Draw one view's items (and dashed copies of their outside inputs) as SVG."""
     if max_nodes is not None and len(items) > max_nodes:
         kept = _nearest(items, max_nodes)
@@ -171,7 +171,7 @@ def _view(model: Model, items: list, prefix: str, max_nodes: int | None, hidden:
     if hidden or any(item.truncated for item in items):
         text = f"{hidden} more nodes not shown (max_nodes={max_nodes})"
         emitter.element(f"{prefix}more", lbl.quote(text), STYLE["note"])
-    return {"svg": _svg(emitter.lines, rankdir),
+    return {"svg": _svg(emitter.lines, rankdir, renderer),
             # Folded calls with the node whose data and grad their box shows (None: several).
             "calls": sorted([model.scopes[id(i.call)], model.index[id(i.outputs[0])]
                              if len(i.outputs) == 1 else None]
@@ -185,14 +185,14 @@ def _depth(scope: object) -> int:
     return depth
 
 
-def build_views(model: Model, prefix: str, *, max_nodes: int | None,
-                rankdir: str = "LR") -> list[dict]:
+def build_views(model: Model, prefix: str, *, max_nodes: int | None, rankdir: str = "LR",
+                renderer: str | None = None) -> list[dict]:
     """The top view, then one view per call: dicts of `scope` (None: top), `svg`, `calls`."""
     depths = [_depth(scope) for scope in model.scope_list]
     deepest = max(depths, default=0)
     named = frozenset(model.names)
     top = plan(model.root, collapse=min(deepest, 1), max_nodes=max_nodes, named=named)
-    views = [dict(_view(model, top.items, f"{prefix}v0", None, top.hidden, rankdir),
+    views = [dict(_view(model, top.items, f"{prefix}v0", None, top.hidden, rankdir, renderer),
                   scope=None)]
     for depth in range(1, deepest + 1):
         traced = plan(model.root, collapse=depth + 1, max_nodes=None, named=named)
@@ -201,6 +201,7 @@ def build_views(model: Model, prefix: str, *, max_nodes: int | None,
             if item.cluster is not None and _depth(item.cluster) == depth:
                 inside.setdefault(model.scopes[id(item.cluster)], []).append(item)
         for number in sorted(inside):
-            view = _view(model, inside[number], f"{prefix}v{len(views)}", max_nodes, 0, rankdir)
+            view = _view(model, inside[number], f"{prefix}v{len(views)}", max_nodes, 0, rankdir,
+                         renderer)
             views.append(dict(view, scope=number))
     return views
