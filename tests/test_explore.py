@@ -238,3 +238,23 @@ def test_an_installed_copy_writes_the_page_with_its_script(tmp_path):
     for asset in ("explorer.css", "numbers.js", "panel.js", "explorer.js"):
         text = (ROOT / "visualize" / "explorer" / asset).read_text(encoding="utf-8")
         assert text in html, asset
+
+
+def test_save_by_extension_writes_the_explorer_with_one_copy_of_the_font(tmp_path):
+    a = Value(2.0, label="a")
+    out = (a * a).tanh()
+    out.backward()
+    path = visualize.save(out, tmp_path / "g.html")
+    html = path.read_text(encoding="utf-8")
+    assert 'id="chainrule-data"' in html
+    assert html.count("@font-face") == 1  # the drawings' font, once for all the views
+    with pytest.raises(TypeError, match="needs a Value or Tensor root"):
+        visualize.save(visualize.draw(out), tmp_path / "drawing.html")
+    assert not (tmp_path / "drawing.html").exists()
+
+
+def test_cli_html_with_another_extension_is_a_one_line_usage_error(tmp_path, capsys):
+    assert main(["graph", "a*2", "--var", "a=1", "--html", str(tmp_path / "g.svg")]) == 2
+    err = capsys.readouterr().err
+    assert "--html" in err and ".html" in err and "Traceback" not in err
+    assert not (tmp_path / "g.svg").exists() and not (tmp_path / "graph.svg").exists()
