@@ -15,12 +15,15 @@ arrow to it), `<p>e<i>_<k>` (the edge from its input k), `<p>s<j>` (folded call 
 
 from __future__ import annotations
 
+import os
 import re
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 from visualize import label as lbl
 from visualize.draw import _new_graph
 from visualize.explore_data import Model
+from visualize.render import select_renderer
 from visualize.style import FUSED_OPS, STYLE, TRUNCATED_EDGE
 from visualize.svg import to_svg
 from visualize.trace import Item, plan
@@ -140,9 +143,24 @@ def _svg(lines: list[str], rankdir: str, renderer: str | None) -> str:
     return _STRIP.sub("", to_svg(graph, renderer=renderer)).strip()
 
 
-def _view(model: Model, items: list, prefix: str, max_nodes: int | None, hidden: int,
-          rankdir: str, renderer: str | None) -> dict:
-    """Draw one view's items (and dashed copies of their outside inputs) as SVG."""
+def _render_all(views: list[dict], rankdir: str, renderer: str | None) -> None:
+    """Replace each view's DOT `lines` by its `svg`. A renderer that runs as a program
+    (graphviz-pure, the system dot) lays views out in parallel, one per core (up to 4);
+    the WebAssembly one is a single instance, so one view at a time."""
+    def one(view: dict) -> None:
+        view["svg"] = _svg(view.pop("lines"), rankdir, renderer)
+
+    workers = min(4, os.cpu_count() or 1)
+    if workers == 1 or len(views) == 1 or select_renderer(renderer) == "wasm":
+        for view in views:
+            one(view)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(one, views))  # list(): re-raise the first error
+
+
+def _view(model: Model, items: list, prefix: str, max_nodes: int | None, hidden: int) -> dict:
+    """One view's items (and dashed copies of their outside inputs) as DOT lines."""
     if max_nodes is not None and len(items) > max_nodes:
         kept = _nearest(items, max_nodes)
         hidden += len(items) - len(kept)
@@ -171,7 +189,7 @@ def _view(model: Model, items: list, prefix: str, max_nodes: int | None, hidden:
     if hidden or any(item.truncated for item in items):
         text = f"{hidden} more nodes not shown (max_nodes={max_nodes})"
         emitter.element(f"{prefix}more", lbl.quote(text), STYLE["note"])
-    return {"svg": _svg(emitter.lines, rankdir, renderer),
+    return {"lines": emitter.lines,
             # Folded calls with the node whose data and grad their box shows (None: several).
             "calls": sorted([model.scopes[id(i.call)], model.index[id(i.outputs[0])]
                              if len(i.outputs) == 1 else None]
@@ -192,8 +210,7 @@ def build_views(model: Model, prefix: str, *, max_nodes: int | None, rankdir: st
     deepest = max(depths, default=0)
     named = frozenset(model.names)
     top = plan(model.root, collapse=min(deepest, 1), max_nodes=max_nodes, named=named)
-    views = [dict(_view(model, top.items, f"{prefix}v0", None, top.hidden, rankdir, renderer),
-                  scope=None)]
+    views = [dict(_view(model, top.items, f"{prefix}v0", None, top.hidden), scope=None)]
     for depth in range(1, deepest + 1):
         traced = plan(model.root, collapse=depth + 1, max_nodes=None, named=named)
         inside: dict[int, list] = {}
@@ -201,7 +218,7 @@ def build_views(model: Model, prefix: str, *, max_nodes: int | None, rankdir: st
             if item.cluster is not None and _depth(item.cluster) == depth:
                 inside.setdefault(model.scopes[id(item.cluster)], []).append(item)
         for number in sorted(inside):
-            view = _view(model, inside[number], f"{prefix}v{len(views)}", max_nodes, 0, rankdir,
-                         renderer)
+            view = _view(model, inside[number], f"{prefix}v{len(views)}", max_nodes, 0)
             views.append(dict(view, scope=number))
+    _render_all(views, rankdir, renderer)
     return views
