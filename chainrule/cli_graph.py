@@ -1,4 +1,5 @@
-"""`chainrule graph`: draw the computation graph of a scalar expression (SVG, PNG or DOT)."""
+"""`chainrule graph`: draw the computation graph of a scalar expression (SVG, PNG or DOT),
+or write the interactive explorer (HTML)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ _EXAMPLES = """
       --var x2=2 --var b=0.1 --local-grads --out neuron.svg
   chainrule graph "a*b + a" --var a=3 --var b=4 --chain a   # every path a -> out
   chainrule graph "exp(x) / (1 + exp(x))" --var x=0.5 --out sigmoid.png
+  chainrule graph "tanh(a*b + c)" --var a=2 --var b=-3 --var c=1 --html graph.html  # clickable
   chainrule graph --var a=2 -- "-a*a"       # an expression starting with "-" goes after --
 
-The format follows the --out extension: .svg, .png or .dot (the DOT text).
+The format follows the --out extension: .svg, .png, .dot (the DOT text) or .html (the
+explorer: click a node for its chain-rule step, replay backward; open it in a browser).
 
 Allowed: numbers, variables, + - * / ** and unary -, and the functions
 """ + ", ".join(sorted(expression.FUNCTIONS)) + " (one argument each)."
@@ -42,7 +45,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--var", metavar="NAME=VALUE", action="append", type=variable,
                         default=[], help="bind a variable (repeat for each variable)")
     parser.add_argument("--out", metavar="PATH", default="graph.svg",
-                        help="file to write, .svg, .png or .dot (default: graph.svg)")
+                        help="file to write, .svg, .png, .dot or .html (default: graph.svg)")
+    parser.add_argument("--html", metavar="PATH",
+                        help="also write the interactive explorer page (open it in a browser)")
     parser.add_argument("--max-nodes", metavar="N", type=positive_int, default=500,
                         help="draw at most N values, those nearest the output, and note how "
                              "many are left out (default: 500)")
@@ -58,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     import visualize  # graphviz and the renderer are needed only here
 
     out = output_file(args.out, "--out", tuple(sorted(visualize.FORMATS)))
+    pages = [] if args.html is None else [output_file(args.html, "--html", (".html",))]
     values: dict[str, float] = {}
     for name, value in args.var:
         if name in values:
@@ -84,6 +90,23 @@ def run(args: argparse.Namespace) -> int:
     if args.chain is not None:
         highlight = visualize.chain(root, leaves[args.chain])
         print(highlight)
+    if out.suffix.lower() == ".html":  # the explorer, titled with the expression
+        pages.insert(0, out)
+    else:
+        _draw(visualize, root, out, args, highlight)
+    for page in pages:
+        try:
+            explorer = visualize.explore(root, max_nodes=args.max_nodes,
+                                         title=f"chainrule explorer: {args.expr.strip()}")
+        except (visualize.RenderError, visualize.RendererUnavailableError,
+                visualize.DrawingTooLargeError) as error:
+            raise CommandError(str(error).removeprefix("visualize: ")) from None
+        print(f"wrote {explorer.save(page)} (open it in a browser)")
+    return 0
+
+
+def _draw(visualize: object, root: object, out: object, args: argparse.Namespace,
+          highlight: object) -> None:
     try:
         with warnings.catch_warnings(record=True) as notes:  # a PNG scaled down to fit
             warnings.simplefilter("always")
@@ -95,4 +118,3 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"note: {str(note.message).removeprefix('visualize: ')}")
     print(f"wrote {path}")
-    return 0

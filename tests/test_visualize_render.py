@@ -302,7 +302,7 @@ def test_save_checks_the_path_before_drawing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(visualize.formats, "draw", never)
     root = expression_root()
-    with pytest.raises(ValueError, match=r"extension '\.jpg'.*\.dot, .gv, .png, .svg"):
+    with pytest.raises(ValueError, match=r"extension '\.jpg'.*\.dot, .gv, .html, .png, .svg"):
         visualize.save(root, tmp_path / "g.jpg")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         visualize.save(root, tmp_path / "missing" / "g.svg")
