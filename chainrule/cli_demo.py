@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
-from pathlib import Path
 
 from chainrule import training
-from chainrule.usage import command_parser, positive_int, widths
+from chainrule.usage import command_parser, output_folder, positive_int, widths
 
 _EXAMPLES = """
   chainrule demo                       # writes into ./chainrule-out
@@ -42,12 +42,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     import nn
+    import visualize
     from chainrule import drawings
     from chainrule.plotting import save_training_plot
     from nn.functional import compare_gradients
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out, "--out")  # before any work
     classes = 3
     x, y = training.load_data("spiral", args.samples, classes, args.seed)
     model = training.build_model("tensor", 2, args.hidden, classes, args.seed)
@@ -66,14 +66,22 @@ def run(args: argparse.Namespace) -> int:
     print(compare_gradients(logits, y))
 
     print("\n3. drawings")
-    written = [
-        drawings.neuron_svg(out / "neuron.svg"),
-        drawings.fused_vs_composed_svg(out / "fused_vs_composed.svg", seed=args.seed),
-        save_training_plot(out / "spiral.png", x, y, training.predictor(model, "tensor"),
-                           history.loss, history.accuracy,
-                           title=f"spiral: {'-'.join(map(str, [2, *args.hidden, classes]))} "
-                                 f"ReLU network, Adam"),
+    title = f"spiral: {'-'.join(map(str, [2, *args.hidden, classes]))} ReLU network, Adam"
+    jobs = [
+        ("neuron.svg", drawings.neuron_svg),
+        ("fused_vs_composed.svg",
+         lambda path: drawings.fused_vs_composed_svg(path, seed=args.seed)),
+        ("spiral.png",
+         lambda path: save_training_plot(path, x, y, training.predictor(model, "tensor"),
+                                         history.loss, history.accuracy, title=title)),
     ]
-    for path in written:
-        print(f"   wrote {path}")
-    return 0
+    failed = 0
+    for name, job in jobs:  # a drawing that cannot be made costs only itself, in one line
+        try:
+            print(f"   wrote {job(out / name)}")
+        except (visualize.RenderError, visualize.RendererUnavailableError,
+                visualize.DrawingTooLargeError) as error:
+            reason = str(error).removeprefix("visualize: ")
+            print(f"chainrule demo: cannot draw {name}: {reason}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0

@@ -1,18 +1,32 @@
-"""`chainrule graph`: draw the computation graph of a scalar expression as SVG."""
+"""`chainrule graph`: draw the computation graph of a scalar expression (SVG, PNG or DOT),
+or write the interactive explorer (HTML)."""
 
 from __future__ import annotations
 
 import argparse
+import warnings
 
 from chainrule import expression
-from chainrule.usage import UsageError, command_parser, variable
+from chainrule.usage import (
+    CommandError,
+    UsageError,
+    command_parser,
+    output_file,
+    positive_int,
+    variable,
+)
 
 _EXAMPLES = """
   chainrule graph "tanh(a*b + c) * log(a)" --var a=2 --var b=-3 --var c=1
   chainrule graph "sigmoid(w1*x1 + w2*x2 + b)" --var w1=0.5 --var x1=1 --var w2=-1 \\
       --var x2=2 --var b=0.1 --local-grads --out neuron.svg
   chainrule graph "a*b + a" --var a=3 --var b=4 --chain a   # every path a -> out
+  chainrule graph "exp(x) / (1 + exp(x))" --var x=0.5 --out sigmoid.png
+  chainrule graph "tanh(a*b + c)" --var a=2 --var b=-3 --var c=1 --html graph.html  # clickable
   chainrule graph --var a=2 -- "-a*a"       # an expression starting with "-" goes after --
+
+The format follows the --out extension: .svg, .png, .dot (the DOT text) or .html (the
+explorer: click a node for its chain-rule step, replay backward; open it in a browser).
 
 Allowed: numbers, variables, + - * / ** and unary -, and the functions
 """ + ", ".join(sorted(expression.FUNCTIONS)) + " (one argument each)."
@@ -20,17 +34,23 @@ Allowed: numbers, variables, + - * / ** and unary -, and the functions
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = command_parser(
-        subparsers, "graph", "render the computation graph of a scalar expression to SVG",
+        subparsers, "graph", "draw the computation graph of a scalar expression (SVG, PNG)",
         "Build a scalar expression with Value, backpropagate, print the value and each\n"
-        "variable's gradient, and write the graph as SVG. The expression is parsed with\n"
-        "Python's ast module against an allow-list; it is never evaluated as code.",
+        "variable's gradient, and draw the graph (SVG, PNG or DOT, by the extension of\n"
+        "--out). The expression is parsed with Python's ast module against an allow-list;\n"
+        "it is never evaluated as code.",
         _EXAMPLES,
     )
     parser.add_argument("expr", metavar="EXPR", help="the expression, quoted")
     parser.add_argument("--var", metavar="NAME=VALUE", action="append", type=variable,
                         default=[], help="bind a variable (repeat for each variable)")
     parser.add_argument("--out", metavar="PATH", default="graph.svg",
-                        help="SVG file to write (default: graph.svg)")
+                        help="file to write, .svg, .png, .dot or .html (default: graph.svg)")
+    parser.add_argument("--html", metavar="PATH",
+                        help="also write the interactive explorer page (open it in a browser)")
+    parser.add_argument("--max-nodes", metavar="N", type=positive_int, default=500,
+                        help="draw at most N values, those nearest the output, and note how "
+                             "many are left out (default: 500)")
     parser.add_argument("--local-grads", action="store_true",
                         help="label every edge with its local derivative d(child)/d(parent)")
     parser.add_argument("--chain", metavar="NAME",
@@ -40,6 +60,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    import visualize  # graphviz and the renderer are needed only here
+
+    out = output_file(args.out, "--out", tuple(sorted(visualize.FORMATS)))
+    pages = [] if args.html is None else [output_file(args.html, "--html", (".html",))]
     values: dict[str, float] = {}
     for name, value in args.var:
         if name in values:
@@ -56,8 +80,6 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--chain {args.chain}: not a variable of the expression "
                          f"(variables: {', '.join(leaves) or 'none'})")
 
-    import visualize  # imported late: graphviz is only needed once there is a graph
-
     print(f"{args.expr.strip()} = {root.data:.6g}")
     for name, leaf in leaves.items():
         print(f"  d out / d {name} = {leaf.grad:.6g}")
@@ -68,7 +90,31 @@ def run(args: argparse.Namespace) -> int:
     if args.chain is not None:
         highlight = visualize.chain(root, leaves[args.chain])
         print(highlight)
-    path = visualize.render_svg(root, args.out, show_local_grads=args.local_grads,
-                                highlight=highlight)
-    print(f"wrote {path}")
+    if out.suffix.lower() == ".html":  # the explorer, titled with the expression
+        pages.insert(0, out)
+    else:
+        _draw(visualize, root, out, args, highlight)
+    for page in pages:
+        try:
+            explorer = visualize.explore(root, max_nodes=args.max_nodes,
+                                         title=f"chainrule explorer: {args.expr.strip()}")
+        except (visualize.RenderError, visualize.RendererUnavailableError,
+                visualize.DrawingTooLargeError) as error:
+            raise CommandError(str(error).removeprefix("visualize: ")) from None
+        print(f"wrote {explorer.save(page)} (open it in a browser)")
     return 0
+
+
+def _draw(visualize: object, root: object, out: object, args: argparse.Namespace,
+          highlight: object) -> None:
+    try:
+        with warnings.catch_warnings(record=True) as notes:  # a PNG scaled down to fit
+            warnings.simplefilter("always")
+            path = visualize.save(root, out, show_local_grads=args.local_grads,
+                                  highlight=highlight, max_nodes=args.max_nodes)
+    except (visualize.RenderError, visualize.RendererUnavailableError,
+            visualize.DrawingTooLargeError) as error:
+        raise CommandError(str(error).removeprefix("visualize: ")) from None
+    for note in notes:
+        print(f"note: {str(note.message).removeprefix('visualize: ')}")
+    print(f"wrote {path}")

@@ -9,7 +9,15 @@ import time
 from pathlib import Path
 
 from chainrule import training
-from chainrule.usage import UsageError, command_parser, positive_int, positive_real, widths
+from chainrule.plotting import PLOT_SUFFIXES
+from chainrule.usage import (
+    UsageError,
+    command_parser,
+    output_file,
+    positive_int,
+    positive_real,
+    widths,
+)
 
 _EXAMPLES = """
   chainrule train                                        # spiral, tensor engine, Adam
@@ -53,7 +61,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="fused softmax-cross-entropy op, or composed from primitives")
     parser.add_argument("--seed", type=int, default=0, help="seed for data and weights")
     parser.add_argument("--save", metavar="PATH.npz", help="save the trained weights")
-    parser.add_argument("--plot", metavar="PATH.png", help="save decision boundary + loss")
+    parser.add_argument("--plot", metavar="PATH.png",
+                        help="save decision boundary + loss; .png, .svg or .pdf, by extension")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_export_options(parser)
     return parser
@@ -78,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     import nn
 
     s = settings(args)
+    plot = output_file(args.plot, "--plot", PLOT_SUFFIXES) if args.plot else None
     _check_exports(args)
     x, y = training.load_data(args.data, s["samples"], s["classes"], args.seed)
     model = training.build_model(args.engine, x.shape[1], s["hidden"], s["classes"], args.seed)
@@ -96,11 +106,11 @@ def run(args: argparse.Namespace) -> int:
           f"{history.accuracy[-1]:.1%} ({seconds:.1f} s)")
     if args.save:
         print(f"wrote {nn.save(model, args.save)}")
-    if args.plot:
+    if plot is not None:
         from chainrule.plotting import save_training_plot
 
         steps = 60 if args.engine == "scalar" else 150  # scalar prediction is per point
-        path = save_training_plot(args.plot, x, y, training.predictor(model, args.engine),
+        path = save_training_plot(plot, x, y, training.predictor(model, args.engine),
                                   history.loss, history.accuracy, steps=steps,
                                   title=f"{args.data}: {args.engine} engine, {args.optimizer}")
         print(f"wrote {path}")

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
+# The format follows the extension; matplotlib writes each of these itself.
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
 
 def grid(x: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A steps x steps mesh over x's bounding box (+10%) -> (xx, yy, points (steps**2, 2))."""
@@ -22,14 +25,18 @@ def save_training_plot(path: str | Path, x: np.ndarray, y: np.ndarray,
                        predict: Callable[[np.ndarray], np.ndarray], losses: Sequence[float],
                        accuracies: Sequence[float] = (), *, title: str = "",
                        steps: int = 150) -> Path:
-    """Write a PNG: predict(points (M, 2)) -> classes (M,) drawn as regions, and the loss curve."""
+    """Write the picture: predict(points (M, 2)) -> classes (M,) drawn as regions, and the loss
+    curve; PNG, SVG or PDF by the extension of `path` (ValueError for another one)."""
     import matplotlib
 
     matplotlib.use("Agg")  # headless: must be chosen before pyplot is imported
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    fmt = path.suffix.lower()
+    if fmt not in PLOT_SUFFIXES:
+        raise ValueError(f"cannot write {str(path)!r}: the format follows the extension, one "
+                         f"of {', '.join(PLOT_SUFFIXES)}")
     xx, yy, points = grid(x, steps)
     regions = np.asarray(predict(points)).reshape(xx.shape)
     classes = int(max(y.max(), regions.max())) + 1
@@ -53,7 +60,7 @@ def save_training_plot(path: str | Path, x: np.ndarray, y: np.ndarray,
         if title:
             fig.suptitle(title)
         fig.tight_layout()
-        fig.savefig(path, format="png", dpi=90)
+        fig.savefig(path, format=fmt[1:], dpi=90)
     finally:
         plt.close(fig)
     return path

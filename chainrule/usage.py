@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
 from chainrule.expression import check_variable_name
 
 
 class UsageError(Exception):
     """A mistake in what the user typed: printed with the command's usage, exit status 2."""
+
+    show_usage = True
+
+
+class CommandError(UsageError):
+    """A request that cannot be carried out (a path, a drawing too large): one line, no
+    usage, exit status 2."""
+
+    show_usage = False
+
+
+class PathError(CommandError):
+    """A file or folder that cannot be written."""
 
 
 def variable(text: str) -> tuple[str, float]:
@@ -79,3 +94,35 @@ def command_parser(subparsers: argparse._SubParsersAction, name: str, summary: s
         epilog="examples:\n" + examples.strip("\n"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def output_file(text: str, option: str, suffixes: tuple[str, ...]) -> Path:
+    """The file an option names, checked before any work: a known extension (the format
+    follows it), an existing folder, not a folder itself, writable. UsageError otherwise."""
+    from visualize.formats import check_writable
+
+    path = Path(text)
+    if path.suffix.lower() not in suffixes:
+        what = f"extension {path.suffix!r}" if path.suffix else "no extension"
+        raise PathError(f"{option} {text}: {what}; the format follows the extension, one of "
+                         f"{', '.join(suffixes)}")
+    try:
+        check_writable(path)
+    except OSError as error:
+        raise PathError(f"{option}: {error}") from None
+    return path
+
+
+def output_folder(text: str, option: str) -> Path:
+    """A folder to write into, created if missing; UsageError if it is a file or unwritable."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise PathError(f"{option} {text}: a file is in the way; give a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PathError(f"{option} {text}: cannot create the folder: "
+                         f"{error.strerror or error}") from None
+    if not os.access(path, os.W_OK):
+        raise PathError(f"{option} {text}: cannot write into the folder: permission denied")
+    return path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
 import subprocess
@@ -16,29 +15,6 @@ from chainrule.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-
-def _has(module: str, *names: str) -> bool:
-    """Whether `module` imports and has every attribute (the packages land one by one)."""
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        return False
-    return all(hasattr(found, name) for name in names)
-
-
-needs_visualize = pytest.mark.skipif(not _has("visualize", "render_svg"),
-                                     reason="visualize.render_svg not written yet")
-needs_compare = pytest.mark.skipif(
-    not (_has("nn.functional", "compare_gradients") and _has("autograd", "gradcheck")),
-    reason="nn.functional.compare_gradients not written yet")
-needs_fit = pytest.mark.skipif(not _has("nn", "fit", "Sequential", "CrossEntropyLoss"),
-                               reason="nn.fit not written yet")
-needs_everything = pytest.mark.skipif(
-    not (_has("visualize", "compare", "render_svg") and _has("nn", "fit", "Sequential")
-         and _has("nn.functional", "compare_gradients")),
-    reason="visualize.compare / nn.fit / nn.functional not written yet")
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -113,7 +89,6 @@ def test_graph_rejects_import_as_subprocess(tmp_path):
 
 
 # ---------------------------------------------------------------- graph
-@needs_visualize
 def test_graph_writes_svg_and_prints_gradients(tmp_path, capsys):
     out = tmp_path / "g.svg"
     code = main(["graph", "a*b + a", "--var", "a=3", "--var", "b=4", "--out", str(out),
@@ -126,7 +101,6 @@ def test_graph_writes_svg_and_prints_gradients(tmp_path, capsys):
     _svg_root(out)
 
 
-@needs_visualize
 def test_graph_as_subprocess(tmp_path):
     out = tmp_path / "t.svg"
     result = _run("graph", "tanh(x)", "--var", "x=0", "--out", str(out))
@@ -136,7 +110,6 @@ def test_graph_as_subprocess(tmp_path):
 
 
 # ---------------------------------------------------------------- check
-@needs_compare
 def test_check_agrees_on_both_engines(capsys):
     assert main(["check", "--batch", "4", "--classes", "3"]) == 0
     out = capsys.readouterr().out
@@ -145,14 +118,12 @@ def test_check_agrees_on_both_engines(capsys):
     assert main(["check", "--dtype", "float32", "--batch", "3", "--classes", "4"]) == 0
 
 
-@needs_compare
 @pytest.mark.parametrize("shape", [("8", "5"), ("1", "2")])  # 1 x 2: often bit-identical
 def test_check_fails_with_impossible_tolerance(shape, capsys):
     assert main(["check", "--batch", shape[0], "--classes", shape[1], "--tolerance", "0"]) == 1
     assert "DISAGREE" in capsys.readouterr().out
 
 
-@needs_compare
 def test_check_exit_codes_as_subprocess():
     assert _run("check", "--batch", "3", "--classes", "2").returncode == 0
     failed = _run("check", "--batch", "3", "--classes", "2", "--tolerance", "0")
@@ -166,7 +137,6 @@ def test_check_usage_errors(capsys):
 
 
 # ---------------------------------------------------------------- train
-@needs_fit
 @pytest.mark.parametrize("engine, extra", [
     ("tensor", ["--hidden", "16", "--epochs", "40", "--loss", "composed"]),
     ("scalar", ["--hidden", "4", "--epochs", "3", "--samples", "5"]),
@@ -181,7 +151,6 @@ def test_train_saves_model_and_plot(engine, extra, tmp_path, capsys):
     assert model.exists() and plot.read_bytes().startswith(PNG_SIGNATURE)
 
 
-@needs_fit
 def test_train_learns_vertical_clusters(capsys):
     # Three well separated clusters: any working training loop gets them nearly all right.
     assert main(["train", "--data", "vertical", "--samples", "30", "--hidden", "16",
@@ -190,7 +159,6 @@ def test_train_learns_vertical_clusters(capsys):
     assert float(line.split("accuracy ")[1].split("%")[0]) >= 90.0
 
 
-@needs_fit
 @pytest.mark.parametrize("optimizer", ["sgd", "rmsprop", "adagrad"])
 def test_train_every_optimizer_runs(optimizer, capsys):
     assert main(["train", "--optimizer", optimizer, "--samples", "10", "--hidden", "8",
@@ -203,7 +171,6 @@ def test_train_moons_with_three_classes_is_a_usage_error(capsys):
 
 
 # ---------------------------------------------------------------- demo
-@needs_everything
 def test_demo_writes_svgs_and_png(tmp_path, capsys):
     out = tmp_path / "demo"
     code = main(["demo", "--out", str(out), "--epochs", "5", "--samples", "20",
@@ -218,7 +185,6 @@ def test_demo_writes_svgs_and_png(tmp_path, capsys):
     assert (out / "spiral.png").read_bytes().startswith(PNG_SIGNATURE)
 
 
-@needs_everything
 def test_demo_as_subprocess_in_default_directory(tmp_path):
     result = _run("demo", "--epochs", "3", "--samples", "10", "--hidden", "4", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -58,11 +58,12 @@ class ChainResult:
             lines[0] = f"d {root} / d {leaf} = 0: {root} does not depend on {leaf} (no path)"
             return "\n".join(lines)
         rows = []
+        names = _expression_names(self.root)
         for number, path in enumerate(self.paths, 1):
             steps = [_name(path.nodes[0], "leaf")]
             for node, factor in zip(path.nodes[1:], path.factors):
                 op = OP_SYMBOLS.get(node.op, node.op).replace("\n", " ")
-                steps.append(f"-[{op} ×{lbl.number(factor)}]-> {_name(node, '·')}")
+                steps.append(f"-[{op} ×{lbl.number(factor)}]-> {names[id(node)]}")
             rows.append((f"{number:>4}", " ".join(steps), lbl.number(path.product)))
         width = max([len(r[1]) for r in rows] + [4])
         lines.append(f"{'#':>4}  {'path':<{width}}  product")
@@ -77,6 +78,50 @@ class ChainResult:
 
 def _name(node: Value, fallback: str) -> str:
     return node.label or fallback
+
+
+_INFIX = {"add": "+", "mul": "*", "pow": "**"}
+_NAME_LIMIT = 24  # longer expressions are named by their op: "tanh(…)"
+
+
+def _loose(text: str) -> bool:
+    """True if `text` has a space outside parentheses: "a + b" needs them around it."""
+    depth = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if char == " " and depth == 0:
+            return True
+    return False
+
+
+def _expression_names(root: Value) -> dict[int, str]:
+    """A name for each node: its label, else the expression it computes from its inputs'
+    names ("x1*w1 + b"), else (when that is long) its op ("tanh(…)")."""
+    names: dict[int, str] = {}
+    for node in topological_order(root):
+        if node.label:
+            names[id(node)] = lbl.clean(node.label)
+            continue
+        if node._op is None:
+            names[id(node)] = lbl.number(node.data)
+            continue
+        args = [names[id(p)] for p in node._prev]
+        wrapped = [f"({a})" if _loose(a) else a for a in args]
+        op = node.op
+        if op == "add" and len(args) == 2:
+            text = f"{args[0]} + {args[1]}"
+        elif op in _INFIX and len(args) == 2:
+            text = f"{wrapped[0]}{_INFIX[op]}{wrapped[1]}"
+        elif op == "add_n":
+            text = " + ".join(args)
+        elif op == "neg":
+            text = f"-{wrapped[0]}"
+        elif op == "pow_const":
+            text = f"{wrapped[0]}**{lbl.number(node._ctx)}"
+        else:
+            text = f"{op}({', '.join(args)})"
+        names[id(node)] = text if len(text) <= _NAME_LIMIT else f"{op}(…)"
+    return names
 
 
 def chain(root: Value, leaf: Value, *, max_paths: int = 50) -> ChainResult:

@@ -77,8 +77,18 @@ def shape_text(shape: tuple) -> str:
     return "×".join(str(s) for s in shape) if shape else "scalar"
 
 
+SMALL = 12  # arrays with at most this many values (and rows of at most 6) show them all
+
+
+def _row(values: np.ndarray) -> str:
+    return "[" + ", ".join(number(v) for v in values) + "]"
+
+
 def summary(array: object) -> str:
-    """A short description of an array: the values when tiny, else min / mean / max."""
+    """A short description of an array: its values when small, else min / mean / max.
+
+    A matrix shows one row per line: "[[1, 2],\n [3, 4]]".
+    """
     if array is None:
         return "None"
     a = np.asarray(array)
@@ -86,8 +96,13 @@ def summary(array: object) -> str:
         return "empty"
     if a.ndim == 0:
         return number(a)
-    if a.size <= 4:
-        return "[" + ", ".join(number(v) for v in a.ravel()) + "]"
+    if a.size <= SMALL and a.shape[-1] <= 6:
+        if a.ndim == 1:
+            return _row(a)
+        rows = a.reshape(-1, a.shape[-1])
+        depth = "[" * (a.ndim - 1)
+        lines = [_row(r) for r in rows]
+        return depth + (",\n" + " " * (a.ndim - 1)).join(lines) + "]" * (a.ndim - 1)
     if not np.issubdtype(a.dtype, np.number) or np.iscomplexobj(a):
         return f"{a.size} values"
     a = a.astype(np.float64, copy=False)
@@ -99,23 +114,82 @@ def is_tensor(node: object) -> bool:
     return not isinstance(node.data, (float, int))
 
 
-def node_fields(node: object, name: str) -> list[str]:
-    """The rows of a node's record: name, then data and grad (Tensor: shape and summaries)."""
+def node_fields(node: object, name: str, constant: bool = False) -> list[str]:
+    """The rows of a node's record: name, then data and grad (Tensor: shape and values).
+
+    A constant (`constant=True`, or a Tensor that does not require a gradient) shows
+    no grad row: nothing flows into it.
+    """
     fields = [name] if name else []
     if is_tensor(node):
         data = np.asarray(node.data)
         fields.append(f"{shape_text(data.shape)} {data.dtype}")
         fields.append("data " + summary(data))
-        fields.append("grad " + summary(node.grad))
+        if getattr(node, "requires_grad", True) and not constant:
+            fields.append("grad " + summary(node.grad))
     else:
         fields.append("data " + number(node.data))
-        fields.append("grad " + number(node.grad))
+        if not constant:
+            fields.append("grad " + number(node.grad))
     return fields
 
 
-def op_text(name: str, ctx: object = None) -> str:
-    """The readable symbol of a primitive, with a small constant (exponent, axis) if any."""
+def copy_fields(node: object, name: str) -> list[str]:
+    """The rows of a copy of a node drawn beside a far use: its name (or data) only."""
+    if name:
+        return [name]
+    if is_tensor(node):
+        return [shape_text(np.shape(node.data)), "data " + summary(node.data)]
+    return ["data " + number(node.data)]
+
+
+def _axes_text(ctx: object, ndim: int | None) -> str:
+    axes, keepdims = ctx
+    axes = tuple(axes)
+    every = not axes or (ndim is not None and ndim > 1 and sorted(axes) == list(range(ndim)))
+    text = "all" if every else "axis=" + ",".join(map(str, axes))
+    return text + (" keepdims" if keepdims else "")
+
+
+def _index_text(index: object) -> str:
+    parts = index if isinstance(index, tuple) else (index,)
+    shown = []
+    for part in parts:
+        if isinstance(part, slice):
+            text = ":".join("" if v is None else str(v) for v in (part.start, part.stop))
+            shown.append(text + (f":{part.step}" if part.step is not None else ""))
+        elif part is Ellipsis:
+            shown.append("...")
+        elif part is None:
+            shown.append("None")
+        elif isinstance(part, np.ndarray) and part.size > 6:
+            shown.append(f"array {shape_text(part.shape)}")
+        else:
+            shown.append(clean(np.asarray(part).tolist()).replace(" ", ""))
+    return "[" + ", ".join(shown) + "]"
+
+
+def op_text(name: str, ctx: object = None, ndim: int | None = None) -> str:
+    """The readable name of a primitive with its constants: "sum axis=1 keepdims", "xⁿ (2)".
+
+    `ndim`: dimensions of the (first) input, so that a reduction over all of them
+    reads "sum all". Unknown ops show their own name (a user-defined primitive too).
+    """
     text = OP_SYMBOLS.get(name, name)
+    try:
+        if name in ("sum", "max", "min") and isinstance(ctx, tuple) and len(ctx) == 2:
+            return f"{name} {_axes_text(ctx, ndim)}"
+        if name == "getitem" and isinstance(ctx, tuple) and len(ctx) == 2:
+            shown = _index_text(ctx[0])
+            return f"index {shown}" if len(shown) <= 32 else "index"
+        if name == "reshape" and isinstance(ctx, tuple):
+            return f"reshape to {shape_text(ctx)}"
+        if name == "transpose" and isinstance(ctx, tuple):
+            return "ᵀ" if ctx == (1, 0) else "transpose " + ",".join(map(str, ctx))
+        if name in ("concatenate", "stack") and isinstance(ctx, int):
+            return f"{text} axis={ctx}"
+    except (TypeError, ValueError):  # an unexpected ctx: the plain name still says what it is
+        return text
     if isinstance(ctx, (int, float, tuple)) and not isinstance(ctx, bool):
         shown = number(ctx) if isinstance(ctx, (int, float)) else str(ctx)
         if len(shown) <= 24:

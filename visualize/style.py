@@ -78,3 +78,7 @@ OP_SYMBOLS: dict[str, str] = {
 }
 
 FUSED_OPS = frozenset({"softmax_cross_entropy"})
+
+# A copy of a widely used node, drawn beside a far use (visualize.layout): the node's
+# own colours, dashed and smaller.
+COPY_STYLE: dict[str, str] = {"fontsize": "10", "penwidth": "1"}
