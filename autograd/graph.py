@@ -158,6 +158,9 @@ def _propagate_nodes(roots: Sequence[Any], seeds: Sequence[object], interior: li
     try:
         _mode.state = outer
         for root, seed in zip(roots, seeds):
+            if not isinstance(seed, Node):
+                seed = root._constant_like(seed)
+                seed.label = "seed"  # d root / d root, where the chain rule starts
             root._accumulate_node(seed)
         for node in reversed(interior):
             if outer is not OFF:
@@ -213,6 +216,7 @@ class Scope:
 _new_scope = object.__new__  # a Scope without an __init__ frame; both slots set after
 
 OFF = object()  # the recording state inside no_grad()
+CONSTANT = "constant"  # the _ctx of a leaf made from a plain number (leaves have no op constants)
 
 
 class _GradMode(threading.local):
@@ -327,6 +331,12 @@ class Node:
         caller puts every leaf back."""
         for leaf, old in zip(leaves, earlier):
             leaf.grad = _add_earlier(old, leaf)
+
+    @property
+    def is_constant(self) -> bool:
+        """True for a leaf that wants no gradient: a Value made from a plain number by an
+        operator (`x + 1`), a Tensor without requires_grad. Drawings show no grad for it."""
+        return self._op is None and self._ctx is CONSTANT
 
     @property
     def op(self) -> str:

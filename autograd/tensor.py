@@ -341,6 +341,11 @@ class Tensor(Node):
 
     # ------------------------------------------------------------ conveniences
     @property
+    def is_constant(self) -> bool:
+        """True for a leaf without requires_grad: no gradient flows into it."""
+        return self._op is None and not self.requires_grad
+
+    @property
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
 

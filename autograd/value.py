@@ -14,7 +14,7 @@ from operator import attrgetter
 
 from autograd import ops
 from autograd.backends import SCALAR
-from autograd.graph import OFF, Node, _mode, backpropagate
+from autograd.graph import CONSTANT, OFF, Node, _mode, backpropagate
 from autograd.node_backend import NODES
 from autograd.table import BoundOps, Primitive
 
@@ -269,7 +269,9 @@ class Value(Node):
         return other if isinstance(other, Value) else _constant(other, "op")
 
     def _constant_like(self, number: object) -> Value:
-        return Value(float(number))
+        out = Value(float(number))
+        out._ctx = CONSTANT
+        return out
 
     @staticmethod
     def _add_earlier_grads(leaves: list[Value], earlier: list) -> None:
@@ -301,7 +303,9 @@ class Value(Node):
 def _constant(value: object, op: str) -> Value:
     """Wrap a number as a leaf Value; anything else is a TypeError naming the operator."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return Value(float(value))
+        out = Value(float(value))
+        out._ctx = CONSTANT
+        return out
     raise TypeError(
         f"unsupported operand type for {op}: 'Value' and '{type(value).__name__}' ({value!r})"
     )
