@@ -19,7 +19,8 @@ from operator import truediv
 
 import numpy as np
 
-from autograd.ops import define, row_sums
+from autograd.sums import row_sums
+from autograd.table import define
 
 
 @dataclass(eq=False)
@@ -47,10 +48,16 @@ def _forward(m, c: FusedTargets, *zs):
 
 
 def _backward(m, c: FusedTargets, needs, g, out, *zs):
-    # Only the softmax saved by the forward pass is read, never the logits.
-    return (_backward_array(c, g),) if m.name == "array" else _backward_floats(c, g)
+    # On numbers only the softmax saved by the forward pass is read, never the logits;
+    # on graph nodes the softmax is recomputed from them, so that it can be differentiated.
+    if m.name == "array":
+        return (_backward_array(c, g),)
+    if m.name == "scalar":
+        return _backward_floats(c, g)
+    return _backward_nodes(c, g, zs)
 
 
+# The backward rule is (softmax(z) - y) * grad, for every kind of number.
 SOFTMAX_CROSS_ENTROPY = define("softmax_cross_entropy", _forward, _backward,
                                reads_inputs=False)
 
@@ -146,3 +153,28 @@ def _backward_floats(c: FusedTargets, g: float) -> list[float]:
             for j, y in enumerate(row):
                 grad[i * width + j] -= y * scale
     return grad
+
+
+# ---------------------------------------------------------------- graph nodes (create_graph)
+def _backward_nodes(c: FusedTargets, g: object, zs: tuple) -> tuple:
+    """(softmax(z) - y) * grad with softmax a node of the logits, so the gradient
+    differentiates again (its derivative is the softmax Jacobian): one `softmax` node for
+    a Tensor, composed per row for Values (the maximum subtracted for stability held
+    constant, as in `F.softmax`)."""
+    n, width = c.shape
+    scale = g * (1.0 / n) if c.reduction == "mean" else g
+    if len(zs) == 1 and zs[0].data.ndim == 2:  # a Tensor (N, C): one softmax node
+        z = zs[0]
+        softmax = type(z)._apply("softmax", (z,), 1)
+        y = c.probs if c.indices is None else np.eye(width, dtype=z.data.dtype)[c.indices]
+        return ((softmax - y) * (scale.reshape(n, 1) if c.reduction == "none" else scale),)
+    grads = []
+    for i in range(n):  # Values, row-major
+        row = zs[i * width:(i + 1) * width]
+        top = max(z.data for z in row)
+        e = [(z - top).exp() for z in row]
+        total = type(row[0]).sum(e)
+        for j, ej in enumerate(e):
+            y = c.probs[i][j] if c.indices is None else float(c.indices[i] == j)
+            grads.append((ej / total - y) * scale)
+    return tuple(grads)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograd.functional import grad
 from autograd.graph import no_grad
 from autograd.tensor import Tensor
 from autograd.value import Value
@@ -24,6 +25,7 @@ class GradcheckResult:
     analytic: float  # backward's value there
     numeric: float  # the central difference there
     checked: int  # how many elements were perturbed
+    check: str = "gradcheck"  # or "gradgradcheck"
 
     def __bool__(self) -> bool:
         return self.ok
@@ -31,7 +33,7 @@ class GradcheckResult:
     def __str__(self) -> str:
         verdict = "PASS" if self.ok else "FAIL"
         return (
-            f"gradcheck {verdict}: {self.checked} elements, "
+            f"{self.check} {verdict}: {self.checked} elements, "
             f"max abs error {self.max_abs_error:.3g}, max rel error {self.max_rel_error:.3g}; "
             f"worst at input {self.worst_input} "
             f"index {self.worst_index}: backward {self.analytic:.10g} vs "
@@ -41,7 +43,8 @@ class GradcheckResult:
 
 def gradcheck(fn: Callable[..., Value | Tensor], inputs: Sequence[Value | Tensor], *,
               eps: float = 1e-6, atol: float = 1e-6, rtol: float = 1e-4,
-              raise_on_failure: bool = False, seed: int = 0) -> GradcheckResult:
+              raise_on_failure: bool = False, seed: int = 0,
+              _record: bool = False) -> GradcheckResult:
     """Compare backward's gradient of `fn(*inputs)` with (f(x + eps) - f(x - eps)) / (2 eps).
 
     An element passes when |analytic - numeric| <= atol + rtol * |numeric|. A
@@ -76,13 +79,19 @@ def gradcheck(fn: Callable[..., Value | Tensor], inputs: Sequence[Value | Tensor
     try:
         for x in inputs:
             x.grad = 0.0 if isinstance(x, Value) else None
-        scalar_output().backward()
-        analytic = [_as_array(x.grad, x) for x in inputs]
+        out = scalar_output()
+        if isinstance(out, Tensor) and not out.requires_grad:
+            analytic = [np.zeros(np.shape(x.data)) for x in inputs]  # a constant output
+        else:
+            out.backward()
+            analytic = [_as_array(x.grad, x) for x in inputs]
     finally:
         for x, grad in zip(inputs, saved):
             x.grad = grad
 
     def evaluate() -> float:
+        if _record:  # fn differentiates inside (gradgradcheck): the graph must be recorded
+            return float(np.asarray(scalar_output().data).reshape(()))
         with no_grad():
             return float(np.asarray(scalar_output().data).reshape(()))
 
@@ -133,3 +142,49 @@ def _set(x: Value | Tensor, index: tuple[int, ...], value: float) -> None:
         x.data = value
     else:
         x.data[index] = value
+
+
+def gradgradcheck(fn: Callable[..., Value | Tensor], inputs: Sequence[Value | Tensor], *,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_on_failure: bool = False, seed: int = 0) -> GradcheckResult:
+    """Second derivatives of `fn` against finite differences of its first derivatives.
+
+    The gradients of fn (from `autograd.grad` with create_graph=True, for fixed random
+    output weights) are combined with fixed random weights w into one number
+    h(x) = sum_i <d fn / d x_i, w_i>, and `gradcheck` compares the double-backward
+    gradient of h with central differences of h: so every second derivative that
+    reaches the inputs is checked (as PyTorch's gradgradcheck does). Same arguments and
+    result as `gradcheck`; the tolerances are looser, since h is itself a derivative.
+    """
+    inputs = list(inputs)
+    rng = np.random.default_rng(seed + 1)
+    out_weights: list[np.ndarray] = []
+    in_weights = [rng.standard_normal(np.shape(x.data)) for x in inputs]
+
+    def first_derivatives(*xs: Value | Tensor) -> Value | Tensor:
+        out = fn(*xs)
+        if isinstance(out, Tensor) and out.data.size != 1:
+            if not out_weights:
+                out_weights.append(rng.standard_normal(out.data.shape))
+            out = (out * out_weights[0]).sum()
+        wanted = [x for x in xs if not isinstance(x, Tensor) or x.requires_grad]
+        grads = grad(out, wanted, create_graph=True, allow_unused=True)
+        weights = [w for x, w in zip(xs, in_weights) if not isinstance(x, Tensor)
+                   or x.requires_grad]
+        terms = [g * (float(w) if isinstance(g, Value) else w.astype(g.data.dtype))
+                 for g, w in zip(grads, weights) if isinstance(g, (Value, Tensor))]
+        if not terms:
+            raise ValueError("gradgradcheck: fn does not depend on any input")
+        if isinstance(terms[0], Value):
+            return Value.sum(terms)
+        total = terms[0].sum()
+        for term in terms[1:]:
+            total = total + term.sum()
+        return total
+
+    result = gradcheck(first_derivatives, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed,
+                       _record=True)
+    result.check = "gradgradcheck"
+    if raise_on_failure and not result.ok:
+        raise AssertionError(str(result))
+    return result

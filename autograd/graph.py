@@ -10,82 +10,180 @@ adds one gradient per parent.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from typing import Any
+
+import numpy as np
 
 _parents_of = attrgetter("_prev")
 
 
 def topological_order(root: Any, parents: Callable[[Any], Iterable[Any]] = _parents_of) -> list:
-    """Every node reachable from `root`, each after all of its parents (root last).
+    """Every node reachable from `root` (a node, or a list or tuple of nodes), each after
+    all of its parents (the root last).
 
     Iterative depth-first search, so graphs millions of nodes deep need no recursion.
     `parents(node)` says how to reach a node's inputs; it defaults to `node._prev`.
     """
     order: list = []
-    visited = {root}  # nodes hash by identity
+    visited: set = set()  # nodes hash by identity
     suspended = []  # (node, its parents still to visit) for the nodes above the current one
-    node, remaining = root, iter(parents(root))
-    while True:
-        for parent in remaining:
-            if parent not in visited:
-                visited.add(parent)
-                suspended.append((node, remaining))
-                node, remaining = parent, iter(parents(parent))
-                break
-        else:  # all of node's parents are in order: node follows them
-            order.append(node)
-            if not suspended:
-                return order
-            node, remaining = suspended.pop()
+    for start in root if isinstance(root, (list, tuple)) else (root,):
+        if start in visited:
+            continue
+        visited.add(start)
+        node, remaining = start, iter(parents(start))
+        while True:
+            for parent in remaining:
+                if parent not in visited:
+                    visited.add(parent)
+                    suspended.append((node, remaining))
+                    node, remaining = parent, iter(parents(parent))
+                    break
+            else:  # all of node's parents are in order: node follows them
+                order.append(node)
+                if not suspended:
+                    break
+                node, remaining = suspended.pop()
+    return order
 
 
-def _collect_for_backward(root: Any, empty: object) -> tuple[list, list, list]:
-    """Reset the grad of every node reachable from `root` to `empty`; return the recorded
-    nodes in topological order (root last), the leaves, and the leaves' old grads.
+def _collect_for_backward(roots: Sequence[Any], empty: object, leaves: list,
+                          earlier: list) -> list:
+    """Reset the grad of every node reachable from `roots` to `empty`; return the
+    recorded nodes in topological order (each root after its inputs), appending the
+    leaves to `leaves` and their old grads to `earlier` as they are found.
 
     The depth-first search of `topological_order`, doing the backward pass's
     bookkeeping as it goes rather than in more loops over the graph; a leaf has
     nothing to wait for, so it is handled where it is found.
     """
-    if not root._prev:  # a bare leaf: backward() on it adds the seed to its own grad
-        earlier, root.grad = [root.grad], empty
-        return [], [root], earlier
     interior: list = []
+    visited: set = set()
+    suspended = []  # (node, its parents still to visit) for the nodes above the current one
+    for root in roots:
+        if root in visited:
+            continue
+        visited.add(root)
+        if not root._prev:  # a bare leaf: backward() on it adds the seed to its own grad
+            leaves.append(root)
+            earlier.append(root.grad)
+            root.grad = empty
+            continue
+        node, remaining = root, iter(root._prev)
+        while True:
+            for parent in remaining:
+                if parent not in visited:
+                    visited.add(parent)
+                    grandparents = parent._prev
+                    if not grandparents:
+                        leaves.append(parent)
+                        earlier.append(parent.grad)
+                        parent.grad = empty
+                        continue
+                    if grandparents[0] in visited and visited.issuperset(grandparents):
+                        # Its parents are all placed (in a DAG a visited node that is not
+                        # on the current path is finished), so it follows them at once:
+                        # most products w * x of a network are such. The first parent is
+                        # tested alone first, which is cheaper where it fails (a chain of
+                        # unary ops).
+                        parent.grad = empty
+                        interior.append(parent)
+                        continue
+                    suspended.append((node, remaining))
+                    node, remaining = parent, iter(grandparents)
+                    break
+            else:  # all of node's parents are in order: node follows them
+                node.grad = empty
+                interior.append(node)
+                if not suspended:
+                    break
+                node, remaining = suspended.pop()
+    return interior
+
+
+def backpropagate(roots: Sequence[Any], seeds: Sequence[object],
+                  create_graph: bool = False) -> None:
+    """Add sum over roots of d(root)/d(leaf) * seed to every leaf's `.grad`.
+
+    The walker knows no op: each node's bound op (`op.propagate(node)`) applies its rule
+    and adds the results to the parents' grads, in its engine's way. Intermediate
+    nodes' grads are reset and then hold this call's values. Leaves start the walk
+    empty too and get their earlier gradient added back once at the end, so a second
+    call adds exactly the same amount as the first (the sum over paths is not rounded
+    onto the old value path by path); if anything fails midway, interrupts included,
+    every leaf's gradient is put back as it was.
+
+    create_graph=True runs the rules on graph nodes (`autograd.node_backend`) with
+    recording on: every gradient is then a node, recorded under a scope "backward"
+    with one scope per op ("tanh backward"), and can be differentiated again.
+    """
+    engine = type(roots[0])
+    empty = None if create_graph else engine._EMPTY_GRAD
     leaves: list = []
     earlier: list = []
-    visited = {root}
-    suspended = []  # (node, its parents still to visit) for the nodes above the current one
-    node, remaining = root, iter(root._prev)
-    while True:
-        for parent in remaining:
-            if parent not in visited:
-                visited.add(parent)
-                grandparents = parent._prev
-                if not grandparents:
-                    leaves.append(parent)
-                    earlier.append(parent.grad)
-                    parent.grad = empty
-                    continue
-                if grandparents[0] in visited and visited.issuperset(grandparents):
-                    # Its parents are all placed (in a DAG a visited node that is not on
-                    # the current path is finished), so it follows them at once: most
-                    # products w * x of a network are such. The first parent is tested
-                    # alone first, which is cheaper where it fails (a chain of unary ops).
-                    parent.grad = empty
-                    interior.append(parent)
-                    continue
-                suspended.append((node, remaining))
-                node, remaining = parent, iter(grandparents)
-                break
-        else:  # all of node's parents are in order: node follows them
-            node.grad = empty
-            interior.append(node)
-            if not suspended:
-                break
-            node, remaining = suspended.pop()
-    return interior, leaves, earlier
+    try:
+        interior = _collect_for_backward(roots, empty, leaves, earlier)
+        propagate(roots, seeds, interior, create_graph)
+        (Node if create_graph else engine)._add_earlier_grads(leaves, earlier)
+    except BaseException:  # the sums above included: all leaves or none
+        for leaf, grad in zip(leaves, earlier):
+            leaf.grad = grad
+        raise
+
+
+def propagate(roots: Sequence[Any], seeds: Sequence[object], interior: list,
+              create_graph: bool = False) -> None:
+    """The walk itself: add each seed to its root's grad, then apply every recorded node's
+    rule in reverse topological order (`interior`: recorded nodes, each after its
+    inputs; their grads and the leaves' must have been reset)."""
+    if create_graph:
+        _propagate_nodes(roots, seeds, interior)
+        return
+    for i, root in enumerate(roots):
+        root._accumulate(seeds[i])
+    for node in reversed(interior):
+        node._op.propagate(node)
+
+
+def _propagate_nodes(roots: Sequence[Any], seeds: Sequence[object], interior: list) -> None:
+    """The create_graph walk: seeds become constant nodes, rules run on nodes."""
+    previous = _mode.state
+    if previous is OFF:  # inside no_grad nothing is recorded: the grads come out constant
+        outer = OFF
+    else:
+        outer = _new_scope(Scope)
+        outer.name, outer.parent = "backward", previous
+    try:
+        _mode.state = outer
+        for root, seed in zip(roots, seeds):
+            if not isinstance(seed, Node):
+                seed = root._constant_like(seed)
+                seed.label = "seed"  # d root / d root, where the chain rule starts
+            root._accumulate_node(seed)
+        for node in reversed(interior):
+            if outer is not OFF:
+                inner = _mode.state = _new_scope(Scope)
+                inner.name, inner.parent = f"{node.op} backward", outer
+            node._op.propagate_graph(node)
+    finally:
+        _mode.state = previous
+
+
+def _add_earlier(earlier: object, leaf: Any) -> object:
+    """The leaf's new grad: its grad before this call plus what the call found.
+
+    None (a Tensor's "no gradient yet", or a grad a user set to None) adds nothing; a
+    node on either side (create_graph) makes the sum a node.
+    """
+    found = leaf.grad
+    if found is None:
+        return earlier
+    if earlier is None or (type(earlier) is float and earlier == 0.0 and type(found) is not float):
+        return found
+    total = earlier + found
+    return np.asarray(total) if isinstance(total, np.generic) else total
 
 
 class Scope:
@@ -118,6 +216,7 @@ class Scope:
 _new_scope = object.__new__  # a Scope without an __init__ frame; both slots set after
 
 OFF = object()  # the recording state inside no_grad()
+CONSTANT = "constant"  # the _ctx of a leaf made from a plain number (leaves have no op constants)
 
 
 class _GradMode(threading.local):
@@ -213,34 +312,31 @@ class Node:
 
     _EMPTY_GRAD: object = None  # what a grad is reset to before a backward pass
 
-    def _backpropagate(self, seed: object) -> None:
-        """Add d(self)/d(leaf) * seed to every leaf's grad; reset intermediates first.
+    def _accumulate(self, grad: object) -> None:
+        raise NotImplementedError  # pragma: no cover - each engine defines it
 
-        The walker knows no op: each node's bound op (`op.propagate(node)`) applies
-        its rule and adds the results to the parents' grads, in the engine's way.
-        Leaves start the walk empty too and get their earlier gradient added back once
-        at the end, so a second call adds exactly the same amount as the first (the
-        sum over paths is not rounded onto the old value path by path); if anything
-        fails midway, every gradient is put back as it was.
-        """
-        interior, leaves, earlier = _collect_for_backward(self, self._EMPTY_GRAD)
-        try:
-            self._accumulate(seed)
-            for node in reversed(interior):
-                node._op.propagate(node)
-        except BaseException:
-            for leaf, grad in zip(leaves, earlier):
-                leaf.grad = grad
-            raise
-        self._add_earlier_grads(leaves, earlier)
+    def _accumulate_node(self, grad: object) -> None:
+        """Add a gradient node (create_graph) to `.grad`; a number becomes a constant."""
+        if not isinstance(grad, Node):
+            grad = self._constant_like(grad)
+        self.grad = grad if self.grad is None else self.grad + grad
+
+    def _constant_like(self, number: object) -> Node:
+        raise NotImplementedError  # pragma: no cover - each engine defines it
 
     @staticmethod
     def _add_earlier_grads(leaves: list, earlier: list) -> None:
-        """leaf.grad = earlier + leaf.grad for each pair (each engine in its own way)."""
-        raise NotImplementedError  # pragma: no cover - each engine defines it
+        """Set each leaf's grad to its grad before the call plus what the call found
+        (`_add_earlier`); an engine may do its common case faster. On failure the
+        caller puts every leaf back."""
+        for leaf, old in zip(leaves, earlier):
+            leaf.grad = _add_earlier(old, leaf)
 
-    def _accumulate(self, grad: object) -> None:
-        raise NotImplementedError  # pragma: no cover - each engine defines it
+    @property
+    def is_constant(self) -> bool:
+        """True for a leaf that wants no gradient: a Value made from a plain number by an
+        operator (`x + 1`), a Tensor without requires_grad. Drawings show no grad for it."""
+        return self._op is None and self._ctx is CONSTANT
 
     @property
     def op(self) -> str:

@@ -13,9 +13,11 @@ from operator import attrgetter
 
 import numpy as np
 
-from autograd import ops
 from autograd.backends import ARRAY
-from autograd.graph import OFF, Node, _mode
+from autograd.graph import OFF, Node, _add_earlier, _mode, backpropagate
+from autograd.node_backend import NODES
+from autograd.sums import broadcast_to
+from autograd.table import BoundOps, Primitive
 from autograd.tensor_args import (
     _as_array,
     _axes,
@@ -34,7 +36,7 @@ class _TensorOp:
 
     __slots__ = ("name", "primitive", "elementwise", "forward", "backward", "check")
 
-    def __init__(self, primitive: ops.Primitive) -> None:
+    def __init__(self, primitive: Primitive) -> None:
         self.name = primitive.name
         self.primitive = primitive
         self.elementwise = primitive.elementwise
@@ -49,8 +51,21 @@ class _TensorOp:
         for parent, need, grad in zip(node._prev, needs, grads):
             if need and grad is not None:
                 if self.elementwise and grad.shape != parent.data.shape:
-                    grad = ops.unbroadcast(grad, parent.data.shape)
+                    grad = ARRAY.unbroadcast(grad, parent.data.shape)
                 parent._accumulate(grad, grad is upstream)
+
+    def propagate_graph(self, node: Tensor) -> None:
+        """`propagate` for create_graph=True: the rule runs on the nodes themselves
+        (inputs, `out` = node, upstream grad), so each share is a node."""
+        needs, upstream = node._needs, node.grad
+        if upstream is None:
+            return
+        grads = self.backward(NODES, node._ctx, needs, upstream, node, *node._prev)
+        for parent, need, grad in zip(node._prev, needs, grads):
+            if need and grad is not None:
+                if self.elementwise and isinstance(grad, Node) and grad.shape != parent.shape:
+                    grad = NODES.unbroadcast(grad, parent.shape)
+                parent._accumulate_node(grad)
 
     def local_derivatives(self, node: Tensor) -> tuple[tuple[int, ...], ...]:
         """Shapes of the Jacobians d(node)/d(parent), as (out shape + parent shape)."""
@@ -60,7 +75,7 @@ class _TensorOp:
         return f"<tensor op {self.name}>"
 
 
-_OPS = {name: _TensorOp(primitive) for name, primitive in ops.PRIMITIVES.items()}
+_OPS = BoundOps(_TensorOp)  # bound from the table on first use
 _data = attrgetter("data")
 _requires_grad = attrgetter("requires_grad")
 _new_tensor = object.__new__  # a node without __init__'s argument checks
@@ -95,8 +110,10 @@ class Tensor(Node):
 
     # ------------------------------------------------------------ recording
     @staticmethod
-    def _apply(name: str, parents: tuple[Tensor, ...], ctx: object = None) -> Tensor:
-        """Run primitive `name` forward on the parents' data and record the node if needed."""
+    def _apply(name: str, parents: tuple[Tensor, ...], ctx: object = None,
+               check: bool = True) -> Tensor:
+        """Run primitive `name` forward on the parents' data and record the node if needed
+        (its domain check first, unless told not to)."""
         op = _OPS[name]
         # The parents' arrays and flags. Nearly every op has one to three inputs: reading
         # them directly costs a fifth of what two map() calls do.
@@ -112,7 +129,7 @@ class Tensor(Node):
             needs = (a.requires_grad, b.requires_grad, c.requires_grad)
         else:
             datas, needs = tuple(map(_data, parents)), tuple(map(_requires_grad, parents))
-        if op.check is not None:
+        if check and op.check is not None:
             op.check(ARRAY, ctx, *datas)
         try:
             data = op.forward(ARRAY, ctx, *datas)
@@ -145,7 +162,7 @@ class Tensor(Node):
             return other
         if isinstance(other, (int, float, np.ndarray, np.number, list, tuple)) \
                 and not isinstance(other, bool):
-            return Tensor(np.asarray(other, dtype=self.data.dtype))
+            return _constant(np.asarray(other, dtype=self.data.dtype))
         raise TypeError(f"unsupported operand type for Tensor: {type(other).__name__}")
 
     # ------------------------------------------------------------ elementwise primitives
@@ -273,19 +290,22 @@ class Tensor(Node):
             raise IndexError(f"getitem: {error} (tensor shape {self.shape})") from None
 
     # ------------------------------------------------------------ backward
-    def backward(self, grad: object = None) -> None:
+    def backward(self, grad: object = None, create_graph: bool = False) -> None:
         """Backpropagate from this tensor, adding d(self)/d(leaf) * grad to each leaf's `.grad`.
 
         `grad` defaults to 1 for a tensor of one element; any other tensor needs an
         explicit `grad` of its shape (as in PyTorch). Leaf gradients accumulate across
         calls; intermediate nodes' `.grad` are reset each call. Iterative: no depth limit.
+        create_graph=True records the backward pass itself: every `.grad` becomes a
+        Tensor node that can be differentiated again (`autograd.grad`, `hvp`).
+        Raises ValueError for a constant, a missing or misshapen grad, or NaN/inf in it.
         """
         if not self.requires_grad:
             raise ValueError("backward: this tensor does not require grad (it is a constant; "
                              "create a leaf with requires_grad=True)")
         if isinstance(grad, Tensor):
             grad = grad.data
-        self._backpropagate(_seed(grad, self.data))
+        backpropagate((self,), (_seed(grad, self.data),), create_graph)
 
     def _accumulate(self, grad: np.ndarray, shared: bool = True) -> None:
         """Add `grad` to `.grad`. A leaf keeps an array of its own (never a view of another)."""
@@ -294,7 +314,7 @@ class Tensor(Node):
                                             and grad.dtype != data.dtype):
             grad = np.asarray(grad, dtype=data.dtype)
         if grad.shape != data.shape:
-            grad = np.broadcast_to(grad, data.shape)
+            grad = broadcast_to(grad, data.shape)
         if self.grad is not None:
             total = self.grad + grad
             # numpy returns a scalar, not an array, when adding 0-d arrays: keep .grad an array
@@ -304,13 +324,27 @@ class Tensor(Node):
         else:
             self.grad = grad
 
+    def _constant_like(self, number: object) -> Tensor:
+        """A constant of this tensor's shape and dtype holding `number` (or an array)."""
+        data = np.asarray(number, dtype=self.data.dtype)
+        if data.shape != self.data.shape:
+            data = np.broadcast_to(data, self.data.shape).copy()
+        return _constant(data)
+
+    _numbers = ARRAY  # the number backend of this engine
+
     @staticmethod
-    def _add_earlier_grads(leaves: list[Tensor], earlier: list[np.ndarray]) -> None:
-        for leaf, grad in zip(leaves, earlier):
-            if grad is not None:
-                leaf.grad = grad if leaf.grad is None else np.asarray(grad + leaf.grad)
+    def _add_earlier_grads(leaves: list[Tensor], earlier: list) -> None:
+        for leaf, old in zip(leaves, earlier):
+            if old is not None:  # else the leaf's grad is what this call found
+                leaf.grad = _add_earlier(old, leaf)
 
     # ------------------------------------------------------------ conveniences
+    @property
+    def is_constant(self) -> bool:
+        """True for a leaf without requires_grad: no gradient flows into it."""
+        return self._op is None and not self.requires_grad
+
     @property
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
@@ -361,6 +395,14 @@ class Tensor(Node):
         if self.label:
             extras += f", label={self.label!r}"
         return f"Tensor({body}{extras})"
+
+
+def _constant(data: np.ndarray) -> Tensor:
+    """A constant node holding `data` (a float array), made without __init__'s checks."""
+    out = _new_tensor(Tensor)
+    out.data, out.grad, out.label, out.requires_grad = data, None, "", False
+    out._prev, out._op, out._ctx, out._scope = (), None, None, None
+    return out
 
 
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # tensor.py imports this module: the class is passed in at run time
-    from autograd.tensor import Tensor
+from autograd.graph import Node
 
 _BINARY_SYMBOLS = {"add": "+", "mul": "*", "pow": "**", "maximum": "maximum", "matmul": "@"}
 
@@ -105,7 +103,7 @@ def _seed(grad: object, data: np.ndarray) -> np.ndarray:
 
 
 def _join_inputs(tensors: Sequence[object], op: str,
-                 tensor_type: type[Tensor]) -> tuple[Tensor, ...]:
+                 tensor_type: type[Node]) -> tuple[Node, ...]:
     """The inputs of concatenate/stack as Tensors (numbers and arrays become constants)."""
     parents = tuple(t if isinstance(t, tensor_type) else tensor_type(t) for t in tensors)
     if not parents:
@@ -113,7 +111,7 @@ def _join_inputs(tensors: Sequence[object], op: str,
     return parents
 
 
-def _normalise_index(index: object, tensor_type: type[Tensor]) -> tuple[object, bool]:
+def _normalise_index(index: object, tensor_type: type[Node]) -> tuple[object, bool]:
     """Tensors and lists in an index become integer/boolean arrays; say if it is basic."""
     parts = index if isinstance(index, tuple) else (index,)
     converted = []

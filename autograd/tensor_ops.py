@@ -1,17 +1,15 @@
-"""Rules that only the tensor engine uses: matmul, linear, reductions, shapes, indexing, joins.
-
-Same table and signatures as `autograd.ops`; these rules see numpy arrays only.
+"""The primitives only the tensor engine has: matmul, linear, reductions, shapes,
+indexing, joins. Same table and rule signatures as `autograd.ops`; the inputs are numpy
+arrays, or Tensor nodes under `create_graph=True`, so rules move gradients between
+shapes only through methods both have (`reshape`, `transpose`, `.T`, `@`, basic
+indexing) and `m` functions.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from autograd.ops import define, unbroadcast
-
-
-def _swap(x: np.ndarray) -> np.ndarray:
-    return x.swapaxes(-1, -2)
+from autograd.table import define
 
 
 def _matmul_backward(m, c, needs, g, out, a, b):
@@ -21,15 +19,17 @@ def _matmul_backward(m, c, needs, g, out, a, b):
     if a.ndim == 1 and b.ndim == 1:  # dot product: out and g are 0-d
         return (g * b if needs[0] else None, g * a if needs[1] else None)
     if a.ndim == 1:  # (k) @ (..., k, n) -> (..., n)
-        grad_a = unbroadcast((g[..., None, :] @ _swap(b))[..., 0, :], a.shape) if needs[0] else None
-        grad_b = unbroadcast(a[:, None] * g[..., None, :], b.shape) if needs[1] else None
+        grad_a = m.unbroadcast((g[..., None, :] @ m.swapaxes(b))[..., 0, :], a.shape) \
+            if needs[0] else None
+        grad_b = m.unbroadcast(a[:, None] * g[..., None, :], b.shape) if needs[1] else None
         return grad_a, grad_b
     if b.ndim == 1:  # (..., m, k) @ (k) -> (..., m)
-        grad_a = unbroadcast(g[..., :, None] * b, a.shape) if needs[0] else None
-        grad_b = unbroadcast((_swap(a) @ g[..., :, None])[..., 0], b.shape) if needs[1] else None
+        grad_a = m.unbroadcast(g[..., :, None] * b, a.shape) if needs[0] else None
+        grad_b = m.unbroadcast((m.swapaxes(a) @ g[..., :, None])[..., 0], b.shape) \
+            if needs[1] else None
         return grad_a, grad_b
-    grad_a = unbroadcast(g @ _swap(b), a.shape) if needs[0] else None
-    grad_b = unbroadcast(_swap(a) @ g, b.shape) if needs[1] else None
+    grad_a = m.unbroadcast(g @ m.swapaxes(b), a.shape) if needs[0] else None
+    grad_b = m.unbroadcast(m.swapaxes(a) @ g, b.shape) if needs[1] else None
     return grad_a, grad_b
 
 
@@ -46,7 +46,7 @@ def _linear_forward(m, c, x, w, b):
 def _linear_backward(m, c, needs, g, out, x, w, b):
     """matmul's rule for x and w; for b, g summed back to its shape (over the rows)."""
     grad_x, grad_w = _matmul_backward(m, c, needs, g, out, x, w)
-    return grad_x, grad_w, unbroadcast(g, b.shape) if needs[2] else None
+    return grad_x, grad_w, m.unbroadcast(g, b.shape) if needs[2] else None
 
 
 LINEAR = define("linear", _linear_forward, _linear_backward)
@@ -54,59 +54,65 @@ LINEAR = define("linear", _linear_forward, _linear_backward)
 
 # ---------------------------------------------------------------- reductions
 # ctx = (axes, keepdims) with axes a normalised tuple of non-negative ints.
-def _expand(g: np.ndarray, ctx: tuple) -> np.ndarray:
-    """Put back the reduced axes (as size 1) so g broadcasts against the input."""
+def _unreduce(m, g, ctx):
+    """g with the reduced axes put back (as size 1), so that it broadcasts against the input."""
     axes, keepdims = ctx
-    return g if keepdims else np.expand_dims(g, axes)
+    return g if keepdims else m.expand_dims(g, axes)
 
 
 SUM = define("sum", lambda m, c, a: a.sum(axis=c[0], keepdims=c[1]),
-             lambda m, c, n, g, out, a: (np.broadcast_to(_expand(g, c), a.shape),))
+             lambda m, c, n, g, out, a: (m.broadcast_to(_unreduce(m, g, c), a.shape),))
+# max/min: the gradient is shared evenly by all entries equal to the extreme (ties split).
+MAX = define("max", lambda m, c, a: a.max(axis=c[0], keepdims=c[1]),
+             lambda m, c, n, g, out, a: (_unreduce(m, g, c) * m.extreme_share(a, out, *c),))
+MIN = define("min", lambda m, c, a: a.min(axis=c[0], keepdims=c[1]),
+             lambda m, c, n, g, out, a: (_unreduce(m, g, c) * m.extreme_share(a, out, *c),))
 
 
-def _extreme_backward(m, c, needs, g, out, a):
-    """Gradient of max/min: shared evenly by all entries equal to the extreme (ties split)."""
-    hits = a == _expand(out, c)
-    return (_expand(g, c) * hits / hits.sum(axis=c[0], keepdims=True),)
+
+# softmax along the axis ctx, as one node: the fused loss's gradient under create_graph
+# (nn.functional.softmax stays composed from primitives, so its graph shows every step).
+# d softmax = out * (g - sum(g * out)) along the axis: the softmax Jacobian times g.
+def _softmax_forward(m, c, a):
+    e = np.exp(a - a.max(axis=c, keepdims=True))
+    e /= e.sum(axis=c, keepdims=True)
+    return e
 
 
-MAX = define("max", lambda m, c, a: a.max(axis=c[0], keepdims=c[1]), _extreme_backward)
-MIN = define("min", lambda m, c, a: a.min(axis=c[0], keepdims=c[1]), _extreme_backward)
+SOFTMAX = define("softmax", _softmax_forward,
+                 lambda m, c, n, g, out, a: (out * (g - (g * out).sum(axis=c, keepdims=True)),))
 
 
 # ---------------------------------------------------------------- shapes
 # reshape: ctx = the new shape.
 RESHAPE = define("reshape", lambda m, c, a: a.reshape(c),
                  lambda m, c, n, g, out, a: (g.reshape(a.shape),))
-# transpose: ctx = the permutation of axes.
+# transpose: ctx = the permutation of axes; its inverse undoes it.
 TRANSPOSE = define("transpose", lambda m, c, a: a.transpose(c),
-                   lambda m, c, n, g, out, a: (g.transpose(np.argsort(c)),))
-
-
-def _getitem_backward(m, c, needs, g, out, a):
-    """Scatter g back to the indexed places; repeated indices accumulate (np.add.at)."""
-    index, basic = c
-    grad = np.zeros_like(a)
-    if basic:  # ints and slices cannot repeat an element
-        grad[index] = g
-    else:
-        np.add.at(grad, index, g)
-    return (grad,)
-
-
-# getitem: ctx = (index, True when the index has no arrays).
-GETITEM = define("getitem", lambda m, c, a: a[c[0]], _getitem_backward)
+                   lambda m, c, n, g, out, a: (g.transpose(tuple(np.argsort(c).tolist())),))
+# broadcast_to: ctx = the target shape; the gradient is summed back (the rule of every
+# broadcasting op, as a node of its own).
+BROADCAST_TO = define("broadcast_to", lambda m, c, a: np.broadcast_to(a, c),
+                      lambda m, c, n, g, out, a: (m.unbroadcast(g, a.shape),))
+# getitem: ctx = (index, True when the index has no arrays); the gradient is scattered
+# back to the indexed places, repeated indices accumulating.
+GETITEM = define("getitem", lambda m, c, a: a[c[0]],
+                 lambda m, c, n, g, out, a: (m.scatter_add(g, c[0], c[1], a.shape),))
+# scatter_add, getitem's transpose: ctx = (index, basic, shape); zeros(shape) with a
+# added at index. Its own gradient is getitem again.
+SCATTER_ADD = define("scatter_add", lambda m, c, a: m.scatter_add(a, *c),
+                     lambda m, c, n, g, out, a: (g[c[0]],))
 
 
 # ---------------------------------------------------------------- joins (n-ary)
 def _concatenate_backward(m, c, needs, g, out, *xs):
     """Cut g back into the pieces along the joined axis."""
-    bounds = np.cumsum([x.shape[c] for x in xs])[:-1]
-    return tuple(np.split(g, bounds, axis=c))
+    bounds = np.cumsum([x.shape[c] for x in xs])[:-1].tolist()
+    return m.split(g, bounds, c)
 
 
 # concatenate / stack: ctx = the axis.
 CONCATENATE = define("concatenate", lambda m, c, *xs: np.concatenate(xs, axis=c),
                      _concatenate_backward)
 STACK = define("stack", lambda m, c, *xs: np.stack(xs, axis=c),
-               lambda m, c, n, g, out, *xs: tuple(np.moveaxis(g, c, 0)))
+               lambda m, c, n, g, out, *xs: m.unstack(g, c))

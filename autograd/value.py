@@ -6,7 +6,6 @@ chain rule through the rule table in `autograd.ops` with the `SCALAR` backend.
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
@@ -15,7 +14,9 @@ from operator import attrgetter
 
 from autograd import ops
 from autograd.backends import SCALAR
-from autograd.graph import OFF, Node, _mode
+from autograd.graph import CONSTANT, OFF, Node, _mode, backpropagate
+from autograd.node_backend import NODES
+from autograd.table import BoundOps, Primitive
 
 _ONE, _TWO = (True,), (True, True)  # `needs`: scalar inputs always want their gradient
 _data = attrgetter("data")
@@ -32,7 +33,7 @@ class _ScalarOp:
 
     __slots__ = ("name", "primitive", "forward", "rule", "check", "propagate")
 
-    def __init__(self, primitive: ops.Primitive) -> None:
+    def __init__(self, primitive: Primitive) -> None:
         self.name = primitive.name
         self.primitive = primitive
         self.forward = partial(primitive.forward, SCALAR)
@@ -69,8 +70,20 @@ class _ScalarOp:
 
         # A sum of 17 terms has no use for 17 floats: skip gathering what the rule never reads.
         _inputs = partial(map, _data) if primitive.reads_inputs else _nothing
-        arity = _fixed_arity(primitive.forward)
-        self.propagate = {1: propagate_unary, 2: propagate_binary}.get(arity, propagate)
+        self.propagate = {1: propagate_unary, 2: propagate_binary}.get(primitive.arity, propagate)
+
+    def propagate_graph(self, node: Value) -> None:
+        """`propagate` for create_graph=True: the rule runs on the nodes themselves
+        (inputs, `out` = node, upstream grad), so each share is a node; no zero skipping,
+        since a zero gradient can have a non-zero derivative."""
+        g = node.grad
+        if g is None:
+            return
+        parents = node._prev
+        grads = self.primitive.backward(NODES, node._ctx, (True,) * len(parents), g, node,
+                                        *parents)
+        for parent, grad in zip(parents, grads):
+            parent._accumulate_node(grad)
 
     def local_derivatives(self, node: Value) -> tuple[float, ...]:
         """d(node)/d(parent) for each parent: the numbers the chain rule multiplies."""
@@ -86,15 +99,7 @@ def _nothing(parents: tuple) -> tuple:
     return ()
 
 
-def _fixed_arity(forward: object) -> int | None:
-    """How many inputs forward(m, ctx, *inputs) takes; None when it takes any number."""
-    inputs = list(inspect.signature(forward).parameters.values())[2:]
-    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in inputs):
-        return None
-    return len(inputs)
-
-
-_OPS = {name: _ScalarOp(primitive) for name, primitive in ops.PRIMITIVES.items()}
+_OPS = BoundOps(_ScalarOp)  # bound from the table on first use
 _ADD, _MUL, _NEG, _POW, _POW_CONST = (_OPS[n] for n in ("add", "mul", "neg", "pow", "pow_const"))
 _EXP, _LOG, _TANH, _SIGMOID, _RELU = (_OPS[n] for n in ("exp", "log", "tanh", "sigmoid", "relu"))
 _ABS, _ADD_N = _OPS["abs"], _OPS["add_n"]
@@ -143,11 +148,13 @@ class Value(Node):
         return out
 
     @staticmethod
-    def _apply(name: str, parents: tuple[Value, ...], ctx: object = None) -> Value:
-        """Run any registered primitive on Values: check, forward, record."""
+    def _apply(name: str, parents: tuple[Value, ...], ctx: object = None,
+               check: bool = True) -> Value:
+        """Run any primitive of the table on Values: check (unless told not to), forward,
+        record."""
         op = _OPS[name]
         datas = tuple(map(_data, parents))
-        if op.check is not None:
+        if check and op.check is not None:
             op.check(ctx, *datas)
         return Value._record(op, parents, op.forward(ctx, *datas), ctx)
 
@@ -233,29 +240,51 @@ class Value(Node):
         return _constant(other, "**") ** self
 
     # ------------------------------------------------------------ backward
-    def backward(self, grad: float = 1.0) -> None:
+    def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Backpropagate from this node: add d(self)/d(leaf) * grad to every leaf's `.grad`.
 
         Leaf gradients accumulate across calls (calling twice doubles them, like
         PyTorch with `retain_graph=True`); every intermediate node's `.grad` is reset
-        to 0 first, then holds d(self)/d(node) for this call. Iterative: no depth limit.
+        first, then holds d(self)/d(node) for this call. Iterative: no depth limit.
         A node whose gradient is exactly 0 passes nothing on, so a path through it adds
         0 even where a local derivative is infinite (PyTorch would give 0 * inf = NaN).
+
+        create_graph=True records the backward pass itself: every `.grad` becomes a
+        `Value` node, a function of the inputs that can be differentiated again
+        (`x.grad.backward()`, `autograd.grad`). Raises ValueError for a non-finite grad.
         """
         seed = grad if type(grad) is float else _as_float(grad, "backward(grad)")
         if not math.isfinite(seed):
             raise ValueError(f"backward: grad must be finite, got {seed!r}")
-        self._backpropagate(seed)
+        backpropagate((self,), (seed,), create_graph)
 
     _EMPTY_GRAD = 0.0
+    _numbers = SCALAR  # the number backend of this engine (create_graph's masks use it)
 
     def _accumulate(self, grad: float) -> None:
         self.grad += grad
 
+    def _lift(self, other: object) -> Value:
+        """`other` itself if it is a Value, else a constant leaf (a TypeError for non-numbers)."""
+        return other if isinstance(other, Value) else _constant(other, "op")
+
+    def _constant_like(self, number: object) -> Value:
+        out = Value(float(number))
+        out._ctx = CONSTANT
+        return out
+
     @staticmethod
-    def _add_earlier_grads(leaves: list[Value], earlier: list[float]) -> None:
-        for leaf, grad in zip(leaves, earlier):
-            leaf.grad = grad + leaf.grad
+    def _add_earlier_grads(leaves: list[Value], earlier: list) -> None:
+        # floats, without a call per leaf (graph.backpropagate puts all back on failure)
+        try:
+            for leaf, old in zip(leaves, earlier):
+                leaf.grad = old + leaf.grad
+        except TypeError:
+            bad = next((leaf, old) for leaf, old in zip(leaves, earlier)
+                       if not isinstance(old, (float, int, Node)))
+            raise TypeError(f"backward: cannot add the gradient to {bad[0]!r}, whose .grad "
+                            f"is {bad[1]!r}; a Value's grad is a number (0.0 for none). "
+                            "No gradient was changed.") from None
 
     # ------------------------------------------------------------ conveniences
     def item(self) -> float:
@@ -266,13 +295,17 @@ class Value(Node):
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+        grad = self.grad
+        grad = f"{grad:.6g}" if isinstance(grad, float) else repr(grad)  # a node or None
+        return f"Value(data={self.data:.6g}, grad={grad}{label})"
 
 
 def _constant(value: object, op: str) -> Value:
     """Wrap a number as a leaf Value; anything else is a TypeError naming the operator."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return Value(float(value))
+        out = Value(float(value))
+        out._ctx = CONSTANT
+        return out
     raise TypeError(
         f"unsupported operand type for {op}: 'Value' and '{type(value).__name__}' ({value!r})"
     )

@@ -54,11 +54,22 @@ def mlp_collapsed(out: Path) -> None:
     visualize.save(loss, out / "mlp_collapsed.svg", collapse=2, params=model)
 
 
+def backward_graph(out: Path) -> None:
+    """tanh(x w) and, beside it, the backward pass that create_graph=True records (the
+    README's "Gradients of gradients" example)."""
+    x, w = Value(0.5, label="x"), Value(-1.5, label="w")
+    y = (x * w).tanh()
+    y.label = "y"
+    y.backward(create_graph=True)
+    visualize.save(visualize.draw(x.grad, collapse=3), out / "backward_graph.svg")
+
+
 def main(out: Path = HERE) -> None:
-    """Write the three example SVGs into `out`."""
+    """Write the example SVGs into `out`."""
     neuron(out)
     fused_vs_composed(out)
     mlp_collapsed(out)
+    backward_graph(out)
 
 
 if __name__ == "__main__":

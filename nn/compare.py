@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograd import Tensor, Value, topological_order
-from nn.functional import cross_entropy
+from nn.cross_entropy import cross_entropy
 from nn.targets import Logits, Targets, check_logits
 
 

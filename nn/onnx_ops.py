@@ -133,6 +133,28 @@ def _slice_bounds(part: slice) -> tuple[int, int]:
     return int(start), int(stop)
 
 
+def _scatter_add(e: Any, node: Any) -> str:
+    """zeros(shape) with x added at index (getitem's transpose): each entry of x goes to
+    the flat position numpy's indexing gives it, summed there by ScatterND."""
+    index, _, shape = e.ctx(node)
+    (x,) = e.inputs(node)
+    positions = np.arange(int(np.prod(shape))).reshape(shape)[index]
+    zeros = e.constant(np.zeros(int(np.prod(shape)), node.data.dtype))
+    flat = e.op("Reshape", [x, e.ints([-1])])
+    summed = e.op("ScatterND", [zeros, e.ints(positions.reshape(-1, 1)), flat],
+                  reduction="add")
+    return e.op("Reshape", [summed, e.ints(list(shape))])
+
+
+def _where(e: Any, node: Any) -> str:
+    a, b = e.inputs(node)
+    return e.op("Where", [e.constant(np.asarray(e.ctx(node), dtype=bool)), a, b])
+
+
+def _broadcast_to(e: Any, node: Any) -> str:
+    return e.op("Expand", [*e.inputs(node), e.ints(list(e.ctx(node)))])
+
+
 # ---------------------------------------------------------------- the fused loss
 def _softmax_cross_entropy(e: Any, node: Any) -> str:
     """-sum_j y_j log softmax(z)_j per row, reduced as the node was: LogSoftmax computes
@@ -177,6 +199,10 @@ ONNX_OPS: dict[str, Emit] = {
     "reshape": _reshape,
     "transpose": _transpose,
     "getitem": _getitem,
+    "scatter_add": _scatter_add,
+    "where": _where,
+    "broadcast_to": _broadcast_to,
+    "softmax": lambda e, node: e.op("Softmax", e.inputs(node), axis=e.ctx(node)),
     "concatenate": _concatenate,
     "stack": _stack,
     "softmax_cross_entropy": _softmax_cross_entropy,

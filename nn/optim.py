@@ -172,6 +172,9 @@ class Optimizer(ABC):
             total = sum(grads)
         except TypeError:
             total = None
+        if type(total) is Value:  # grads from backward(create_graph=True): use their values
+            grads = [g.data if type(g) is Value else g for g in grads]
+            total = sum(grads)
         if total is None or not math.isfinite(total):
             for k, g in enumerate(grads):
                 if not isinstance(g, numbers.Real) or isinstance(g, bool):
@@ -198,6 +201,8 @@ class Optimizer(ABC):
             grad = p.grad
             if grad is None:
                 continue
+            if type(grad) is Tensor:  # from backward(create_graph=True): its values
+                grad = grad.data
             data = p.data
             if not isinstance(grad, np.ndarray) or grad.shape != data.shape:
                 self._refuse(index, f"has shape {np.shape(grad)}, but the parameter has "

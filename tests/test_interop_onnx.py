@@ -94,6 +94,12 @@ def cases(d) -> dict:
         "getitem, reversed": lambda x: x[:, ::-1],
         "getitem, integer array": lambda x: x[:, [0, 2, 2]],
         "getitem, boolean mask": lambda x: x[:, np.array([True, False, True, True])],
+        "scatter_add": lambda x: apply("scatter_add", x.sum(axis=0),
+                                       ctx=((np.array([0, 2, 2, 1]), np.arange(4)), False,
+                                            (3, 4))),
+        "where": lambda x: apply("where", x, -x, ctx=np.array([True, False, True, False])),
+        "broadcast_to": lambda x: apply("broadcast_to", x.sum(axis=0), ctx=(3, 4)),
+        "softmax primitive": lambda x: apply("softmax", x, ctx=1),
         "concatenate": lambda x: concatenate([x, x * 2], axis=1),
         "stack": lambda x: stack([x, -x], axis=1),
         # composites whose constants chainrule computes from the input: exported computed

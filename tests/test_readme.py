@@ -57,3 +57,15 @@ def test_neuron_svg_written_and_chain_total(tour: dict) -> None:
 def test_the_readme_images_exist() -> None:
     for path in re.findall(r"\]\((docs/[^)]+)\)", README.read_text(encoding="utf-8")):
         assert (README.parent / path).is_file(), path
+
+
+def test_own_primitive_and_second_derivative_as_stated(tour: dict) -> None:
+    assert tour["waves"].op == "my_sin"
+    x, w = 0.5, -1.5
+    t = math.tanh(x * w)
+    assert tour["d2y_dx2"] == pytest.approx(-2 * w * w * t * (1 - t * t), rel=1e-12)
+    assert tour["d2y_dx2"] == pytest.approx(1.705, abs=1e-3)  # as the README prints
+    assert isinstance(tour["x"].grad, tour["Value"])
+    np.testing.assert_allclose(tour["jacobian"](tour["F"].softmax, np.log([0.7, 0.1, 0.2])),
+                               [[0.21, -0.07, -0.14], [-0.07, 0.09, -0.02],
+                                [-0.14, -0.02, 0.16]], atol=1e-12)

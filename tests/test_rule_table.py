@@ -1,8 +1,13 @@
-"""Every rule in `autograd.ops.PRIMITIVES` against central finite differences (`gradcheck`).
+"""Every rule of the table (`autograd.table.PRIMITIVES`) against central finite
+differences: first derivatives with `gradcheck`, second derivatives (the rule run on graph
+nodes by create_graph=True) with `gradgradcheck`.
 
-The cases are keyed by primitive name and the key sets are compared with the table, so a
-new primitive without a case here fails `test_every_primitive_has_a_case`. Each case also
-checks that its graph really contains the primitive it is filed under.
+Elementwise primitives are covered automatically: one without an entry in ELEMENTWISE is
+tested on inputs drawn from [-2, 2] that pass its domain check (`elementwise_inputs`), so
+a new one, or one a user defines, is checked by `check_elementwise` without writing a
+case. The others need a case in TENSOR_ONLY (shapes and constants matter), and
+`test_every_primitive_has_a_case` fails for one without. Each case also checks that its
+graph really contains the primitive it is filed under.
 """
 
 from __future__ import annotations
@@ -13,9 +18,19 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Tensor, Value, apply, concatenate, gradcheck, stack, topological_order
+from autograd import (
+    Tensor,
+    Value,
+    apply,
+    concatenate,
+    gradcheck,
+    gradgradcheck,
+    stack,
+    topological_order,
+)
+from autograd.backends import ARRAY, SCALAR
 from autograd.fused import FusedTargets
-from autograd.ops import PRIMITIVES, define
+from autograd.table import PRIMITIVES, define
 
 RNG_SEED = 1234
 
@@ -55,45 +70,106 @@ ELEMENTWISE: dict[str, tuple[object, list[tuple]]] = {
     "sqrt": (None, [(0.5, 3, ())]),
     "clip": ((-0.5, 0.5), [(-2, 2, (-0.5, 0.5))]),
     "maximum": (None, None),  # inputs from _apart
+    # ctx: the condition, one per engine (a bool for a Value, a mask broadcasting for arrays)
+    "where": ({"scalar": True, "array": np.array([True, False, True])},
+              [(-2, 2, ()), (-2, 2, ())]),
 }
 ELEMENTWISE_SHAPES = {1: [(2, 3)], 2: [(2, 3), (3,)], 3: [(2, 3), (3,), (2, 1)]}
+DEFAULT_DOMAIN = (-2.0, 2.0, ())  # for an elementwise primitive without an entry above
 
 
-def _elementwise_inputs(name: str, shapes: list[tuple], rng: np.random.Generator) -> list:
-    ctx, domains = ELEMENTWISE[name]
-    if domains is None:
-        return _apart(rng, tuple(shapes))
-    return [_uniform(rng, shape, *domain) for shape, domain in zip(shapes, domains)]
+def elementwise_case(name: str) -> tuple[object, list | None, int]:
+    """(ctx, domains or None for `_apart`, arity) of an elementwise primitive; one without
+    an ELEMENTWISE entry gets no ctx and DEFAULT_DOMAIN for each input of its forward."""
+    if name in ELEMENTWISE:
+        ctx, domains = ELEMENTWISE[name]
+        return ctx, domains, 2 if domains is None else len(domains)
+    arity = PRIMITIVES[name].arity or 3  # an n-ary one gets three inputs
+    return None, [DEFAULT_DOMAIN] * arity, arity
 
 
-def _arity(name: str) -> int:
-    domains = ELEMENTWISE[name][1]
-    return 2 if domains is None else len(domains)
+def _ctx_for(ctx: object, engine: str) -> object:
+    return ctx[engine] if isinstance(ctx, dict) else ctx
+
+
+def elementwise_inputs(name: str, shapes: list[tuple], rng: np.random.Generator,
+                       engine: str) -> list[np.ndarray]:
+    """Inputs of the given shapes inside the primitive's domain: drawn from its domains,
+    redrawn (up to 100 times) until its check passes and its value is finite."""
+    ctx, domains, _ = elementwise_case(name)
+    primitive = PRIMITIVES[name]
+    m = SCALAR if engine == "scalar" else ARRAY
+    for _ in range(100):
+        if domains is None:
+            data = _apart(rng, tuple(shapes))
+        else:
+            data = [_uniform(rng, shape, *domain) for shape, domain in zip(shapes, domains)]
+        args = [float(d) for d in data] if engine == "scalar" else data
+        try:
+            if primitive.check is not None:
+                primitive.check(m, _ctx_for(ctx, engine), *args)
+            out = primitive.forward(m, _ctx_for(ctx, engine), *args)
+        except (ValueError, ZeroDivisionError, ArithmeticError):
+            continue
+        if np.all(np.isfinite(out)):
+            return data
+    raise AssertionError(f"{name}: no inputs in its domain found in [-2, 2]")
 
 
 def _ops_in(root: Value | Tensor) -> set[str]:
     return {node.op for node in topological_order(root)}
 
 
-@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+def check_elementwise(name: str, engine: str, order: int = 1, seed: int = RNG_SEED) -> None:
+    """gradcheck (order 1) or gradgradcheck (order 2) of an elementwise primitive, on
+    Values or on broadcasting Tensors; what every elementwise primitive goes through."""
+    rng = np.random.default_rng(seed)
+    ctx, _, arity = elementwise_case(name)
+    ctx = _ctx_for(ctx, engine)
+    check = gradcheck if order == 1 else gradgradcheck
+    fn = lambda *xs: apply(name, *xs, ctx=ctx)
+    if engine == "scalar":
+        for _ in range(3):
+            inputs = [Value(float(d)) for d in elementwise_inputs(name, [()] * arity, rng,
+                                                                 engine)]
+            assert fn(*inputs).op == name
+            result = check(fn, inputs)
+            assert result.ok, f"{name} at {[v.data for v in inputs]}: {result}"
+        return
+    shapes = ELEMENTWISE_SHAPES[arity]
+    inputs = [Tensor(d, requires_grad=True)
+              for d in elementwise_inputs(name, shapes, rng, engine)]
+    assert name in _ops_in(fn(*inputs))
+    result = check(fn, inputs)
+    assert result.ok, f"{name}: {result}"
+    assert result.checked == sum(t.size for t in inputs)
+
+
+ELEMENTWISE_NAMES = sorted(name for name, p in PRIMITIVES.items() if p.elementwise)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE_NAMES)
 def test_elementwise_rule_value_engine(name: str) -> None:
-    rng = np.random.default_rng(RNG_SEED)
-    ctx = ELEMENTWISE[name][0]
-    for _ in range(3):
-        data = _elementwise_inputs(name, [()] * _arity(name), rng)
-        inputs = [Value(float(d)) for d in data]
-        fn = lambda *vs: apply(name, *vs, ctx=ctx)
-        assert fn(*inputs).op == name
-        result = gradcheck(fn, inputs)
-        assert result.ok, f"{name} at {[v.data for v in inputs]}: {result}"
+    check_elementwise(name, "scalar")
 
 
-@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@pytest.mark.parametrize("name", ELEMENTWISE_NAMES)
+def test_elementwise_second_derivatives_value_engine(name: str) -> None:
+    check_elementwise(name, "scalar", order=2, seed=RNG_SEED + 5)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE_NAMES)
+def test_elementwise_second_derivatives_tensor_engine(name: str) -> None:
+    check_elementwise(name, "array", order=2, seed=RNG_SEED + 6)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE_NAMES)
 def test_local_derivatives_match_finite_differences(name: str) -> None:
     """`op.local_derivatives(node)` (what visualize.chain multiplies) is d(node)/d(parent)."""
     rng = np.random.default_rng(RNG_SEED + 1)
-    ctx = ELEMENTWISE[name][0]
-    data = [float(d) for d in _elementwise_inputs(name, [()] * _arity(name), rng)]
+    ctx, _, arity = elementwise_case(name)
+    ctx = _ctx_for(ctx, "scalar")
+    data = [float(d) for d in elementwise_inputs(name, [()] * arity, rng, "scalar")]
     node = apply(name, *[Value(d) for d in data], ctx=ctx)
     local = node._op.local_derivatives(node)
     eps = 1e-6
@@ -106,17 +182,9 @@ def test_local_derivatives_match_finite_differences(name: str) -> None:
         assert got == pytest.approx(numeric, rel=1e-5, abs=1e-7), (name, i)
 
 
-@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@pytest.mark.parametrize("name", ELEMENTWISE_NAMES)
 def test_elementwise_rule_tensor_engine_with_broadcasting(name: str) -> None:
-    rng = np.random.default_rng(RNG_SEED + 2)
-    ctx = ELEMENTWISE[name][0]
-    shapes = ELEMENTWISE_SHAPES[_arity(name)]
-    inputs = [Tensor(d, requires_grad=True) for d in _elementwise_inputs(name, shapes, rng)]
-    fn = lambda *ts: apply(name, *ts, ctx=ctx)
-    assert name in _ops_in(fn(*inputs))
-    result = gradcheck(fn, inputs)
-    assert result.ok, f"{name}: {result}"
-    assert result.checked == sum(t.size for t in inputs)
+    check_elementwise(name, "array", seed=RNG_SEED + 2)
 
 
 # ---------------------------------------------------------------- tensor-only rules
@@ -178,6 +246,16 @@ TENSOR_ONLY: dict[str, Callable] = {
     "transpose": lambda rng: [(lambda t: t.transpose(2, 0, 1), [_data(rng, 2, 3, 4)]),
                               (lambda t: t.T, [_data(rng, 2, 3)])],
     "getitem": _getitem_cases,
+    "softmax": lambda rng: [(lambda t: apply("softmax", t, ctx=1), [_data(rng, 4, 3)]),
+                            (lambda t: apply("softmax", t, ctx=0), [_data(rng, 3, 2)])],
+    "broadcast_to": lambda rng: [(lambda t: apply("broadcast_to", t, ctx=(2, 3, 4)),
+                                  [_data(rng, 3, 1)]),
+                                 (lambda t: apply("broadcast_to", t, ctx=(2, 3)), [_data(rng, 3)])],
+    "scatter_add": lambda rng: [
+        (lambda t: apply("scatter_add", t, ctx=((np.array([0, 2, 0]),), False, (3, 2))),
+         [_data(rng, 3, 2)]),
+        (lambda t: apply("scatter_add", t, ctx=((slice(1, 3), 1), True, (4, 2))),
+         [_data(rng, 2)])],
     "concatenate": lambda rng: [
         (lambda a, b: concatenate([a, b], axis=1), [_data(rng, 2, 3), _data(rng, 2, 1)]),
         (lambda a, b, c: concatenate([a, b, c]), [_data(rng, 1, 2), _data(rng, 3, 2),
@@ -190,32 +268,35 @@ TENSOR_ONLY: dict[str, Callable] = {
 }
 
 
+@pytest.mark.parametrize("order", [1, 2])
 @pytest.mark.parametrize("name", sorted(TENSOR_ONLY))
-def test_tensor_rule(name: str) -> None:
+def test_tensor_rule(name: str, order: int) -> None:
     rng = np.random.default_rng(RNG_SEED + 3)
+    check = gradcheck if order == 1 else gradgradcheck
     for fn, inputs in TENSOR_ONLY[name](rng):
         assert name in _ops_in(fn(*inputs))
-        result = gradcheck(fn, inputs)
+        result = check(fn, inputs)
         assert result.ok, f"{name}: {result}"
 
 
+@pytest.mark.parametrize("order", [1, 2])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
-def test_fused_rule_value_engine(reduction: str) -> None:
+def test_fused_rule_value_engine(reduction: str, order: int) -> None:
     """The fused node on the scalar engine: N*C Value logits, row-major."""
     rng = np.random.default_rng(RNG_SEED + 4)
     z = [Value(float(v)) for v in rng.uniform(-2, 2, size=6)]
-    ctx = FusedTargets(np.array([2, 0]), None, (2, 3), reduction)
+    ctx = FusedTargets([2, 0], None, (2, 3), reduction)
     fn = lambda *zs: apply("softmax_cross_entropy", *zs, ctx=ctx)
     assert fn(*z).op == "softmax_cross_entropy"
-    assert gradcheck(fn, z).ok
+    check = gradcheck if order == 1 else gradgradcheck
+    assert check(fn, z).ok
 
 
 # ---------------------------------------------------------------- coverage of the table
 def test_every_primitive_has_a_case() -> None:
-    assert set(ELEMENTWISE) | set(TENSOR_ONLY) == set(PRIMITIVES)
-    assert not set(ELEMENTWISE) & set(TENSOR_ONLY)
     elementwise = {name for name, p in PRIMITIVES.items() if p.elementwise}
-    assert set(ELEMENTWISE) == elementwise  # each of these is also run on Values
+    assert set(ELEMENTWISE) <= elementwise  # each of these is also run on Values
+    assert set(TENSOR_ONLY) == set(PRIMITIVES) - elementwise
 
 
 def test_a_name_is_defined_once() -> None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import broadcastable_pairs, fancy_indices, reductions, seeds
 
-from autograd import Tensor, concatenate, gradcheck, maximum, no_grad, ops, stack
+from autograd import Tensor, concatenate, gradcheck, maximum, no_grad, stack, sums
 
 FAST = settings(max_examples=80, deadline=None)
 
@@ -168,7 +168,7 @@ def test_broadcast_add_gradient_closed_form(shapes, seed) -> None:
 def test_row_and_column_sums_match_numpy(rows, columns, dtype, seed) -> None:
     """The BLAS sums (a product with a vector of ones) against numpy's pairwise sum."""
     a = (np.random.default_rng(seed).standard_normal((rows, columns)) * 100).astype(dtype)
-    for fast, axis in ((ops.column_sums, 0), (ops.row_sums, 1)):
+    for fast, axis in ((sums.column_sums, 0), (sums.row_sums, 1)):
         out = fast(a)
         exact = np.add.reduce(a, axis=axis)
         assert out.dtype == exact.dtype and out.shape == exact.shape
@@ -177,19 +177,19 @@ def test_row_and_column_sums_match_numpy(rows, columns, dtype, seed) -> None:
 
 
 def test_vector_of_ones_is_cached_read_only_and_grows() -> None:
-    small = ops._ones(3, np.dtype(np.float32))
+    small = sums._ones(3, np.dtype(np.float32))
     assert small.dtype == np.float32 and list(small) == [1, 1, 1]
     assert not small.flags.writeable  # a shared cache: nobody may write into it
-    large = ops._ones(10_000, np.dtype(np.float32))
+    large = sums._ones(10_000, np.dtype(np.float32))
     assert large.shape == (10_000,) and (large == 1).all()
-    assert ops._ones(5, np.dtype(np.float32)).base is large.base  # one vector, grown once
+    assert sums._ones(5, np.dtype(np.float32)).base is large.base  # one vector, grown once
 
 
 def test_sums_propagate_nan_and_inf_like_numpy() -> None:
     a = np.array([[1.0, np.nan], [np.inf, 2.0], [-np.inf, np.inf]])
     with np.errstate(invalid="ignore"):  # inf - inf warns in both
-        np.testing.assert_array_equal(ops.row_sums(a), np.add.reduce(a, axis=1))
-        np.testing.assert_array_equal(ops.column_sums(a), np.add.reduce(a, axis=0))
+        np.testing.assert_array_equal(sums.row_sums(a), np.add.reduce(a, axis=1))
+        np.testing.assert_array_equal(sums.column_sums(a), np.add.reduce(a, axis=0))
 
 
 def test_backward_uses_the_inputs_the_forward_pass_saw() -> None:

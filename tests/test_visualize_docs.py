@@ -22,7 +22,7 @@ def default_renderer(monkeypatch):
 def visualize_block() -> str:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
-    (block,) = [b for b in blocks if b.startswith("import visualize")]
+    (block,) = [b for b in blocks if b.startswith("import visualize") and "neuron.svg" in b]
     return block
 
 

@@ -61,16 +61,6 @@ def _node(key: str, label: str, kind: str, lit: bool, root: bool = False,
     return f"\t{key} [label={label} {_style(kind, lit, root, copy)}]"
 
 
-def _kind(node: object, root: object, names: dict[int, str]) -> str:
-    if node is root:
-        return "output"
-    if node._op is not None:
-        return "value"
-    if id(node) in names or getattr(node, "requires_grad", False):
-        return "param"
-    return "input" if node.label else "const"
-
-
 def _name(node: object, names: dict[int, str], held: dict[int, str]) -> str:
     return names.get(id(node)) or node.label or held.get(id(node), "")
 
@@ -134,8 +124,9 @@ def _emit(traced: Plan, root: object, *, names: dict[int, str], show_local_grads
                      f"×{count}" if count > 1 else None, source_lit)
         else:
             node = item.node
-            kind = kinds[id(item)] = _kind(node, root, names)
-            fields = lbl.node_fields(node, _name(node, names, held), id(node) in held)
+            kind = kinds[id(item)] = lbl.node_kind(node, root, names)
+            fields = lbl.node_fields(node, _name(node, names, held),
+                                     id(node) in held or node.is_constant)
             if uses:
                 fields.append(f"used {uses}×: far uses drawn as copies")
             add(item, _node(item.key, lbl.record(fields), kind, lit))

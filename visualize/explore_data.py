@@ -71,17 +71,6 @@ def array(a: object) -> dict | None:
     return out
 
 
-def _kind(node: object, root: object, names: dict) -> str:
-    """The colour kind of `visualize.style.STYLE`: output, value, param, input or const."""
-    if node is root:
-        return "output"
-    if node.parents:
-        return "value"
-    if id(node) in names or getattr(node, "requires_grad", False):
-        return "param"
-    return "input" if node.label else "const"
-
-
 class Model:
     """One graph as the page sees it: `order`, `index` (id(node) -> number) and `scopes`."""
 
@@ -118,7 +107,7 @@ class Model:
 
     def node_json(self, node: object) -> dict:
         """What the page shows of one node (see the module docstring)."""
-        out = {"name": self.name(node), "kind": _kind(node, self.root, self.names),
+        out = {"name": self.name(node), "kind": lbl.node_kind(node, self.root, self.names),
                "op": node.op, "parents": [self.index[id(p)] for p in node.parents]}
         if node.op:
             out["opText"] = OP_SYMBOLS.get(node.op, node.op).replace("\n", " ")

@@ -64,7 +64,7 @@ class _Emitter:
 
     def node(self, item: Item, stub: bool = False) -> None:
         node, model = item.node, self.model
-        style = dict(STYLE[_kind(node, model)])
+        style = dict(STYLE[lbl.node_kind(node, model.root, model.names)])
         if stub:  # drawn here only as the input it is to this call
             style["style"] = style["style"].replace(",dashed", "") + ",dashed"
         elif self.is_output(node):
@@ -107,16 +107,6 @@ class _Emitter:
         """The root, or a node some node outside this view is computed from."""
         return node is self.model.root or any(
             id(child) not in self.inside for child in self.model.children.get(id(node), ()))
-
-
-def _kind(node: object, model: Model) -> str:
-    if node is model.root:
-        return "output"
-    if node.parents:
-        return "value"
-    if id(node) in model.names or getattr(node, "requires_grad", False):
-        return "param"
-    return "input" if node.label else "const"
 
 
 def _nearest(items: list, limit: int) -> list:

@@ -114,6 +114,18 @@ def is_tensor(node: object) -> bool:
     return not isinstance(node.data, (float, int))
 
 
+def node_kind(node: object, root: object, names: dict[int, str]) -> str:
+    """The colour kind of `visualize.style.STYLE`: output, value, param, input or const
+    (a constant is a leaf that wants no gradient; `names` holds named parameters' ids)."""
+    if node is root:
+        return "output"
+    if node._prev:
+        return "value"
+    if id(node) in names or getattr(node, "requires_grad", False):
+        return "param"
+    return "input" if node.label and not node.is_constant else "const"
+
+
 def node_fields(node: object, name: str, constant: bool = False) -> list[str]:
     """The rows of a node's record: name, then data and grad (Tensor: shape and values).
 

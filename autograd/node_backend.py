@@ -1,0 +1,158 @@
+"""`NODES`: the backend that runs the rule table on graph nodes, for `create_graph=True`.
+
+With it a rule's gradient is built from `Value`/`Tensor` operations, so the backward
+pass records a graph of its own, which can be differentiated again. Every function
+here reaches the engine through the node it is given (`type(x)._apply`), so this
+module imports neither engine. Masks (where an input is positive, which of two is
+larger) are constants computed from the nodes' data, exactly as the number backends
+compute them; domain checks are not repeated (they guard a user's forward pass, and the
+gradient of a valid forward pass may be inf, as it is on numbers).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from autograd.backends import ARRAY, SCALAR
+from autograd.graph import Node
+from autograd.sums import broadcast_axes
+
+
+def _numbers(x: Node) -> SimpleNamespace:
+    return ARRAY if isinstance(x.data, np.ndarray) else SCALAR
+
+
+def _apply(name: str, *parents: Node, ctx: object = None) -> Node:
+    return type(parents[0])._apply(name, parents, ctx, check=False)
+
+
+def _node_like(x: object, like: Node) -> Node:
+    """`x` itself if it is a node, else a constant node of `like`'s engine (and dtype)."""
+    if isinstance(x, Node):
+        return x
+    if isinstance(like.data, np.ndarray):
+        return type(like)(np.asarray(x, dtype=like.data.dtype))
+    return type(like)(float(x))
+
+
+def _unary(name: str):
+    return lambda a: _apply(name, a)
+
+
+def _mask(name: str):
+    """A mask from the number backend, evaluated on the nodes' data: a constant."""
+    def mask(*args: object) -> object:
+        numbers = [a.data if isinstance(a, Node) else a for a in args]
+        out = getattr(_numbers(args[0]), name)(*numbers)
+        return out if isinstance(out, np.ndarray) else float(out)
+    mask.__name__ = name
+    return mask
+
+
+def _pow(a: object, b: object) -> Node:
+    if isinstance(b, Node):
+        return _apply("pow", _node_like(a, b), b)
+    return _apply("pow_const", a, ctx=float(b))
+
+
+def _where(cond: object, a: object, b: object) -> object:
+    """a where cond, else b: the chosen node itself for a scalar cond, a `where` node else."""
+    if not isinstance(cond, np.ndarray):
+        return a if cond else b
+    like = a if isinstance(a, Node) else b
+    return _apply("where", _node_like(a, like), _node_like(b, like), ctx=cond)
+
+
+def _scaled_pow(k: object, a: Node, e: object) -> object:
+    """k * a**e with 0 * inf taken as 0; as a graph wherever the product is defined, so a
+    mixed derivative through k survives (d/dk (k a**e) = a**e)."""
+    k_data = k.data if isinstance(k, Node) else k
+    e_data = e.data if isinstance(e, Node) else e
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        keep = (k_data != 0) | np.isfinite(_numbers(a).pow(a.data, e_data))
+    if np.all(keep):
+        return k * _pow(a, e)
+    return _where(keep, k * _pow(a, e), 0.0)
+
+
+def _log_base(a: Node) -> object:
+    """log(a) as it enters d(a**b)/db: 0 at a == 0, nan below (constants there)."""
+    positive = a.data > 0
+    if np.all(positive):
+        return _apply("log", a)
+    fill = np.where(a.data == 0, 0.0, np.nan)
+    if not isinstance(positive, np.ndarray):
+        return float(fill)
+    safe = _where(positive, a, 1.0)
+    return _where(positive, _apply("log", safe), fill)
+
+
+def _unbroadcast(g: Node, shape: tuple[int, ...]) -> Node:
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    if g.shape[lead:] == shape:  # only leading axes added (a bias): one sum node
+        return g.sum(axis=tuple(range(lead)))
+    return g.sum(axis=broadcast_axes(g.shape, shape), keepdims=True).reshape(shape)
+
+
+def _broadcast_to(g: Node, shape: tuple[int, ...]) -> Node:
+    return g if g.shape == tuple(shape) else _apply("broadcast_to", g, ctx=tuple(shape))
+
+
+def _expand_dims(g: Node, axes: tuple[int, ...]) -> Node:
+    shape = list(g.shape)
+    for axis in sorted(axes):
+        shape.insert(axis, 1)
+    return g.reshape(tuple(shape))
+
+
+def _swapaxes(a: Node) -> Node:
+    order = list(range(a.ndim))
+    order[-2:] = order[-1], order[-2]
+    return a.transpose(tuple(order))
+
+
+def _split(g: Node, bounds: list[int], axis: int) -> tuple[Node, ...]:
+    edges = [0, *bounds, g.shape[axis]]
+    before = (slice(None),) * axis
+    return tuple(g[before + (slice(lo, hi),)] for lo, hi in zip(edges, edges[1:]))
+
+
+def _unstack(g: Node, axis: int) -> tuple[Node, ...]:
+    before = (slice(None),) * axis
+    return tuple(g[before + (i,)] for i in range(g.shape[axis]))
+
+
+NODES = SimpleNamespace(
+    name="nodes",
+    exp=_unary("exp"),
+    log=_unary("log"),
+    tanh=_unary("tanh"),
+    sigmoid=_unary("sigmoid"),
+    relu=_unary("relu"),
+    abs=_unary("abs"),
+    sqrt=_unary("sqrt"),
+    pow=_pow,
+    scaled_pow=_scaled_pow,
+    log_base=_log_base,
+    maximum=lambda a, b: _apply("maximum", a, _node_like(b, a)),
+    add_n=lambda xs: _apply("add_n", *xs),
+    clip=lambda a, lo, hi: _apply("clip", a, ctx=(lo, hi)),
+    where=_where,
+    positive=_mask("positive"),
+    sign=_mask("sign"),
+    inside=_mask("inside"),
+    share=_mask("share"),
+    extreme_share=_mask("extreme_share"),
+    unbroadcast=_unbroadcast,
+    broadcast_to=_broadcast_to,
+    expand_dims=_expand_dims,
+    swapaxes=_swapaxes,
+    split=_split,
+    unstack=_unstack,
+    scatter_add=lambda g, index, basic, shape: _apply("scatter_add", g,
+                                                      ctx=(index, basic, tuple(shape))),
+)
