@@ -1,7 +1,7 @@
 """chainrule's autograd engine: `Value` (scalars) and `Tensor` (numpy arrays) on one core."""
 
 # The rule modules fill the table; the engines bind its entries when first used.
-from autograd import fused, ops, tensor_ops  # noqa: F401
+from autograd import fused, ops, ops_conv, tensor_ops  # noqa: F401
 from autograd.functional import grad, hessian, hvp, jacobian
 from autograd.gradcheck import GradcheckResult, gradcheck, gradgradcheck
 from autograd.graph import Scope, is_grad_enabled, no_grad, scope, topological_order

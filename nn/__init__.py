@@ -1,6 +1,7 @@
 """Networks built on autograd: modules, layers, losses, optimizers, data sets, training."""
 
 from nn import data, functional, metrics, optim
+from nn.conv import Conv2d
 from nn.layers import Dropout, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from nn.losses import (
     BCELoss,
@@ -12,6 +13,7 @@ from nn.losses import (
 )
 from nn.module import Module, load, save
 from nn.onnx_export import export_onnx, to_onnx
+from nn.pool import AvgPool2d, MaxPool2d
 from nn.scalar import MLP, Layer, Neuron
 from nn.to_torch import load_torch_state_dict, to_torch, torch_state_dict
 from nn.torch_optim import to_torch_optimizer
@@ -22,5 +24,5 @@ __all__ = [
     "Softmax", "Dropout", "Sequential", "CrossEntropyLoss", "MSELoss", "BCELoss",
     "BCEWithLogitsLoss", "l1_penalty", "l2_penalty", "functional", "optim", "data", "metrics",
     "fit", "History", "to_torch", "torch_state_dict", "load_torch_state_dict",
-    "to_torch_optimizer", "export_onnx", "to_onnx",
+    "to_torch_optimizer", "export_onnx", "to_onnx", "Conv2d", "MaxPool2d", "AvgPool2d",
 ]

@@ -155,6 +155,53 @@ def _broadcast_to(e: Any, node: Any) -> str:
     return e.op("Expand", [*e.inputs(node), e.ints(list(e.ctx(node)))])
 
 
+# ---------------------------------------------------------------- sliding windows
+def _window_positions(window: Any, image: tuple[int, ...]) -> np.ndarray:
+    """(OH * OW, C * KH * KW): where in a flattened padded image (C, H', W') each entry
+    of one image's im2col rows comes from (the same rows and columns as `im2col`)."""
+    from autograd.windows import im2col
+
+    c, h, w = image
+    (ph, pw) = window.padding
+    places = np.arange(c * (h + 2 * ph) * (w + 2 * pw), dtype=np.float64)
+    unpadded = type(window)(window.kernel, window.stride, (0, 0), window.dilation)
+    return im2col(places.reshape(1, c, h + 2 * ph, w + 2 * pw), unpadded).astype(np.int64)
+
+
+def _im2col(e: Any, node: Any) -> str:
+    """Pad with the window's fill, then Gather each window's places from every flattened
+    image: exact for any numbers, -inf padding included."""
+    window = e.ctx(node)
+    (x,) = e.inputs(node)
+    c, h, w = node.parents[0].data.shape[1:]
+    (ph, pw) = window.padding
+    if ph or pw:
+        x = e.op("Pad", [x, e.ints([0, 0, ph, pw, 0, 0, ph, pw]),
+                         e.scalar(window.fill, node.data.dtype)])
+    flat = e.op("Reshape", [x, e.ints([-1, c * (h + 2 * ph) * (w + 2 * pw)])])
+    rows = e.op("Gather", [flat, e.ints(_window_positions(window, (c, h, w)))], axis=1)
+    return e.op("Reshape", [rows, e.ints([-1, node.data.shape[1]])])
+
+
+def _col2im(e: Any, node: Any) -> str:
+    """Each image's rows, flattened, times the 0/1 matrix that sends every entry to its
+    place in the image (padded places to none): the sums col2im makes."""
+    window, image = e.ctx(node)
+    (cols,) = e.inputs(node)
+    c, h, w = image
+    (ph, pw) = window.padding
+    positions = _window_positions(window, image).ravel()
+    padded = np.zeros((c, h + 2 * ph, w + 2 * pw), dtype=bool)
+    padded[:, ph:ph + h, pw:pw + w] = True
+    inside = np.flatnonzero(padded.ravel())  # padded place -> image place, via its rank
+    spread = np.zeros((positions.size, padded.size), node.data.dtype)
+    spread[np.arange(positions.size), positions] = 1
+    spread = spread[:, inside]
+    flat = e.op("Reshape", [cols, e.ints([-1, positions.size])])
+    out = e.op("MatMul", [flat, e.constant(spread)])
+    return e.op("Reshape", [out, e.ints([-1, c, h, w])])
+
+
 # ---------------------------------------------------------------- the fused loss
 def _softmax_cross_entropy(e: Any, node: Any) -> str:
     """-sum_j y_j log softmax(z)_j per row, reduced as the node was: LogSoftmax computes
@@ -206,6 +253,8 @@ ONNX_OPS: dict[str, Emit] = {
     "concatenate": _concatenate,
     "stack": _stack,
     "softmax_cross_entropy": _softmax_cross_entropy,
+    "im2col": _im2col,
+    "col2im": _col2im,
 }
 
 

@@ -129,6 +129,19 @@ def _torch_ops(torch):
             target = torch.as_tensor(np.asarray(c.probs))
         return tf.cross_entropy(z, target, reduction=c.reduction)
 
+    def im2col(c, a):  # unfold's (N, C*KH*KW, L) as im2col's rows (N*L, C*KH*KW)
+        (ph, pw), size = c.padding, int(np.prod(c.kernel)) * a.shape[1]
+        padded = tf.pad(a, (pw, pw, ph, ph), value=c.fill)
+        cols = tf.unfold(padded, c.kernel, dilation=c.dilation, stride=c.stride)
+        return cols.transpose(1, 2).reshape(-1, size)
+
+    def col2im(c, a):
+        window, (_, h, w) = c
+        size = window.output_size(h, w)
+        cols = a.reshape(-1, size[0] * size[1], a.shape[1]).transpose(1, 2)
+        return tf.fold(cols, (h, w), window.kernel, dilation=window.dilation,
+                       padding=window.padding, stride=window.stride)
+
     return {
         "add": lambda c, a, b: a + b, "mul": lambda c, a, b: a * b,
         "add_n": lambda c, *xs: sum(xs[1:], xs[0]), "neg": lambda c, a: -a,
@@ -151,6 +164,7 @@ def _torch_ops(torch):
         "concatenate": lambda c, *xs: torch.cat(xs, dim=c),
         "stack": lambda c, *xs: torch.stack(xs, dim=c),
         "softmax_cross_entropy": fused,
+        "im2col": im2col, "col2im": col2im,
     }
 
 

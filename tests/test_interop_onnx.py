@@ -20,6 +20,7 @@ from strategies import programs, reductions  # noqa: E402
 import nn  # noqa: E402
 from autograd import Tensor, Value, apply, concatenate, no_grad, stack  # noqa: E402
 from autograd.ops import PRIMITIVES  # noqa: E402
+from autograd.windows import Window  # noqa: E402
 from nn import functional as F  # noqa: E402, N812
 from nn.onnx_export import ExportError  # noqa: E402
 from nn.onnx_ops import ONNX_OPS, OPSET  # noqa: E402
@@ -68,6 +69,7 @@ def runs_like_chainrule(model, dtype, width: int = 4, batches=BATCHES, **options
 def cases(d) -> dict:
     w, v, p = param((4,), d), param((4, 3), d, seed=2), param((4,), d, positive=True)
     linear = nn.Linear(2, 3, seed=0, dtype=d)
+    conv = nn.Conv2d(1, 3, 2, padding=1, dilation=(1, 2), seed=0, dtype=d)
     return {
         "add": lambda x: x + w, "mul": lambda x: x * w, "neg": lambda x: -x,
         "add_n": lambda x: apply("add_n", x, x * w, w),
@@ -102,6 +104,11 @@ def cases(d) -> dict:
         "softmax primitive": lambda x: apply("softmax", x, ctx=1),
         "concatenate": lambda x: concatenate([x, x * 2], axis=1),
         "stack": lambda x: stack([x, -x], axis=1),
+        "im2col, conv2d": lambda x: conv(x.reshape(-1, 1, 2, 2)).reshape(len(x), -1),
+        "im2col, max pooling": lambda x: nn.MaxPool2d(2, stride=1, padding=1)(
+            x.reshape(-1, 1, 2, 2)).reshape(len(x), -1),
+        "col2im": lambda x: apply("col2im", x.reshape(-1, 2), ctx=(Window((2, 1), padding=(1, 0)),
+                                                                   (1, 1, 1))).reshape(len(x), -1),
         # composites whose constants chainrule computes from the input: exported computed
         "softmax": lambda x: F.softmax(x, axis=1), "softmax over the batch": nn.Softmax(axis=0),
         "log_softmax": lambda x: F.log_softmax(x * 50, axis=-1),

@@ -31,6 +31,7 @@ from autograd import (
 from autograd.backends import ARRAY, SCALAR
 from autograd.fused import FusedTargets
 from autograd.table import PRIMITIVES, define
+from autograd.windows import Window
 
 RNG_SEED = 1234
 
@@ -235,6 +236,27 @@ def _fused_cases(rng):
     return [(lambda t, c=c: apply("softmax_cross_entropy", t, ctx=c), [z]) for c in targets]
 
 
+# Windows of every kind: strides, padding (0 and -inf), dilation, overlapping or not.
+WINDOWS = [Window((3, 3), padding=(1, 1)), Window((2, 3), (2, 1), (1, 1), (1, 2)),
+           Window((2, 2), (2, 2)), Window((3, 2), (1, 2), (1, 1), (2, 1), fill=-np.inf)]
+
+
+def _im2col_cases(rng):
+    # With a -inf fill the windows' maxima are taken, so that the output is finite.
+    return [(lambda t, w=w: apply("im2col", t, ctx=w) if w.fill == 0
+             else apply("im2col", t, ctx=w).max(axis=1), [_data(rng, 2, 2, 5, 4)])
+            for w in WINDOWS]
+
+
+def _col2im_cases(rng):
+    cases = []
+    for w in WINDOWS[:3]:
+        rows = 2 * int(np.prod(w.output_size(5, 4)))
+        cases.append((lambda t, w=w: apply("col2im", t, ctx=(w, (2, 5, 4))),
+                      [_data(rng, rows, 2 * w.kernel[0] * w.kernel[1])]))
+    return cases
+
+
 TENSOR_ONLY: dict[str, Callable] = {
     "matmul": _matmul_cases,
     "linear": _linear_cases,
@@ -265,6 +287,8 @@ TENSOR_ONLY: dict[str, Callable] = {
         (lambda a, b: stack([a, b]), [_data(rng, 3), _data(rng, 3)])],
     # The fused op is also checked against the composed loss in tests/test_functional.py.
     "softmax_cross_entropy": _fused_cases,
+    "im2col": _im2col_cases,
+    "col2im": _col2im_cases,
 }
 
 
