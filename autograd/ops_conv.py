@@ -1,8 +1,8 @@
 """The sliding-window primitives convolution and pooling are composed from.
 
-im2col: x (N, C, H, W) -> (N * OH * OW, C * KH * KW), every window of the (padded)
-image as one row; ctx = the `Window` (kernel, stride, padding, dilation, fill).
-col2im, its transpose: (N * OH * OW, C * KH * KW) -> (N, C, H, W), entries added back
+im2col: x (N, C, H, W) -> (C * KH * KW, N * OH * OW), every window of the (padded)
+image as one column; ctx = the `Window` (kernel, stride, padding, dilation, fill).
+col2im, its transpose: (C * KH * KW, N * OH * OW) -> (N, C, H, W), entries added back
 where they were copied from; ctx = (Window, (C, H, W)).
 
 Both are linear, so each one's gradient is the other applied to the upstream gradient:

@@ -2,7 +2,7 @@
 
 from nn import data, functional, metrics, optim
 from nn.conv import Conv2d
-from nn.layers import Dropout, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from nn.layers import Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -25,4 +25,5 @@ __all__ = [
     "BCEWithLogitsLoss", "l1_penalty", "l2_penalty", "functional", "optim", "data", "metrics",
     "fit", "History", "to_torch", "torch_state_dict", "load_torch_state_dict",
     "to_torch_optimizer", "export_onnx", "to_onnx", "Conv2d", "MaxPool2d", "AvgPool2d",
+    "Flatten",
 ]

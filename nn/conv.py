@@ -1,8 +1,9 @@
 """2-D convolution composed from primitives: `conv2d` (functional) and the `Conv2d` layer.
 
-A convolution is im2col (every window of the image as a row, `autograd.ops_conv`)
-followed by one matrix product with the kernels, plus the bias: the `linear` node of a
-dense layer. Its graph is im2col -> linear -> reshape/transpose back to (N, C, H, W);
+A convolution is im2col (every window of the image as a column, `autograd.ops_conv`)
+followed by one matrix product with the kernels, plus the bias. Its graph is im2col ->
+matmul -> add -> reshape/transpose back to (N, C, H, W) (a view: the memory stays in the
+matmul's (C, N, H, W) order, which is the order the next im2col reads);
 backpropagation runs the same nodes backwards (col2im adds each window's gradient back
 onto the image), so no backward pass is written here. Shapes follow PyTorch: images
 (N, C, H, W), weight (out_channels, in_channels, KH, KW), bias (out_channels,).
@@ -85,10 +86,11 @@ def _conv2d(x: object, weight: Tensor, bias: Tensor | None, stride: Size, paddin
     window = Window((kh, kw), pair(stride, "stride", "conv2d", 1),
                     pair(padding, "padding", "conv2d", 0), pair(dilation, "dilation", "conv2d", 1))
     oh, ow = output_size(window, x, "conv2d")
-    cols = apply("im2col", x, ctx=window)  # (N * OH * OW, C * KH * KW)
-    kernels = weight.reshape(out_channels, channels * kh * kw).T  # (C * KH * KW, O)
-    out = cols @ kernels if bias is None else apply("linear", cols, kernels, bias)
-    return out.reshape(x.shape[0], oh, ow, out_channels).transpose(0, 3, 1, 2)
+    cols = apply("im2col", x, ctx=window)  # (C * KH * KW, N * OH * OW)
+    out = weight.reshape(out_channels, channels * kh * kw) @ cols  # (O, N * OH * OW)
+    if bias is not None:
+        out = out + bias.reshape(out_channels, 1)
+    return out.reshape(out_channels, x.shape[0], oh, ow).transpose(1, 0, 2, 3)
 
 
 class Conv2d(Module):

@@ -157,8 +157,8 @@ def _broadcast_to(e: Any, node: Any) -> str:
 
 # ---------------------------------------------------------------- sliding windows
 def _window_positions(window: Any, image: tuple[int, ...]) -> np.ndarray:
-    """(OH * OW, C * KH * KW): where in a flattened padded image (C, H', W') each entry
-    of one image's im2col rows comes from (the same rows and columns as `im2col`)."""
+    """(C * KH * KW, OH * OW): where in a flattened padded image (C, H', W') each entry
+    of one image's im2col columns comes from (the same rows and columns as `im2col`)."""
     from autograd.windows import im2col
 
     c, h, w = image
@@ -179,12 +179,13 @@ def _im2col(e: Any, node: Any) -> str:
         x = e.op("Pad", [x, e.ints([0, 0, ph, pw, 0, 0, ph, pw]),
                          e.scalar(window.fill, node.data.dtype)])
     flat = e.op("Reshape", [x, e.ints([-1, c * (h + 2 * ph) * (w + 2 * pw)])])
-    rows = e.op("Gather", [flat, e.ints(_window_positions(window, (c, h, w)))], axis=1)
-    return e.op("Reshape", [rows, e.ints([-1, node.data.shape[1]])])
+    cols = e.op("Gather", [flat, e.ints(_window_positions(window, (c, h, w)))], axis=1)
+    cols = e.op("Transpose", [cols], perm=[1, 0, 2])  # (N, C*KH*KW, L) -> (C*KH*KW, N, L)
+    return e.op("Reshape", [cols, e.ints([node.data.shape[0], -1])])
 
 
 def _col2im(e: Any, node: Any) -> str:
-    """Each image's rows, flattened, times the 0/1 matrix that sends every entry to its
+    """Each image's columns, flattened, times the 0/1 matrix that sends every entry to its
     place in the image (padded places to none): the sums col2im makes."""
     window, image = e.ctx(node)
     (cols,) = e.inputs(node)
@@ -197,7 +198,10 @@ def _col2im(e: Any, node: Any) -> str:
     spread = np.zeros((positions.size, padded.size), node.data.dtype)
     spread[np.arange(positions.size), positions] = 1
     spread = spread[:, inside]
-    flat = e.op("Reshape", [cols, e.ints([-1, positions.size])])
+    rows = c * window.kernel[0] * window.kernel[1]
+    by_image = e.op("Reshape", [cols, e.ints([rows, -1, positions.size // rows])])
+    flat = e.op("Reshape", [e.op("Transpose", [by_image], perm=[1, 0, 2]),
+                            e.ints([-1, positions.size])])
     out = e.op("MatMul", [flat, e.constant(spread)])
     return e.op("Reshape", [out, e.ints([-1, c, h, w])])
 

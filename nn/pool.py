@@ -1,8 +1,9 @@
 """2-D max and average pooling composed from primitives: im2col, then max or mean per window.
 
 The windows of every channel are cut out by the `im2col` primitive (padding with -inf
-for the maximum, so a padded place never wins; with 0 for the average), arranged one
-window per row, and reduced along the row by the `max` or `sum` primitive: tied maxima
+for the maximum, so a padded place never wins; with 0 for the average), each channel's
+KH * KW window places as rows, and reduced over those rows by the `max` or `sum`
+primitive (elementwise along long rows, which numpy does fastest): tied maxima
 share the gradient evenly (PyTorch gives it all to one of them). Shapes as PyTorch's:
 (N, C, H, W) -> (N, C, OH, OW); the stride defaults to the kernel size.
 """
@@ -29,12 +30,11 @@ def _window(where: str, kernel_size: Size, stride: Size | None, padding: Size,
 
 
 def _windows(x: Tensor, window: Window, where: str) -> tuple[Tensor, tuple[int, ...]]:
-    """Every window as a row (N * OH * OW * C, KH * KW), and the (N, OH, OW, C) shape."""
+    """Each channel's windows (C, KH * KW, N * OH * OW), and the (C, N, OH, OW) shape."""
     oh, ow = output_size(window, x, where)
     n, c = x.shape[:2]
-    cols = apply("im2col", x, ctx=window)  # rows (n, i, j), columns (c, ki, kj)
-    area = window.kernel[0] * window.kernel[1]
-    return cols.reshape(n * oh * ow * c, area), (n, oh, ow, c)
+    cols = apply("im2col", x, ctx=window)  # rows (c, ki, kj), columns (n, i, j)
+    return cols.reshape(c, window.kernel[0] * window.kernel[1], n * oh * ow), (c, n, oh, ow)
 
 
 def max_pool2d(x: Tensor | np.ndarray, kernel_size: Size, stride: Size | None = None,
@@ -44,7 +44,7 @@ def max_pool2d(x: Tensor | np.ndarray, kernel_size: Size, stride: Size | None = 
     with scope("max_pool2d"):
         window = _window("max_pool2d", kernel_size, stride, padding, dilation, -np.inf)
         rows, shape = _windows(image_batch(x, "max_pool2d"), window, "max_pool2d")
-        return rows.max(axis=1).reshape(shape).transpose(0, 3, 1, 2)
+        return rows.max(axis=1).reshape(shape).transpose(1, 0, 2, 3)
 
 
 def avg_pool2d(x: Tensor | np.ndarray, kernel_size: Size, stride: Size | None = None,
@@ -60,9 +60,9 @@ def avg_pool2d(x: Tensor | np.ndarray, kernel_size: Size, stride: Size | None = 
             out = sums * (1.0 / rows.shape[1])
         else:  # how many places of each window are inside the image: a constant
             ones = np.ones((1, 1, *x.shape[2:]))
-            counts = apply("im2col", Tensor(ones), ctx=window).data.sum(axis=1)
-            out = sums * (1.0 / counts).reshape(1, shape[1], shape[2], 1).astype(x.dtype)
-        return out.transpose(0, 3, 1, 2)
+            counts = apply("im2col", Tensor(ones), ctx=window).data.sum(axis=0)
+            out = sums * (1.0 / counts).reshape(shape[2:]).astype(x.dtype)
+        return out.transpose(1, 0, 2, 3)
 
 
 class MaxPool2d(Module):

@@ -129,16 +129,16 @@ def _torch_ops(torch):
             target = torch.as_tensor(np.asarray(c.probs))
         return tf.cross_entropy(z, target, reduction=c.reduction)
 
-    def im2col(c, a):  # unfold's (N, C*KH*KW, L) as im2col's rows (N*L, C*KH*KW)
+    def im2col(c, a):  # unfold's (N, C*KH*KW, L) as im2col's (C*KH*KW, N*L)
         (ph, pw), size = c.padding, int(np.prod(c.kernel)) * a.shape[1]
         padded = tf.pad(a, (pw, pw, ph, ph), value=c.fill)
         cols = tf.unfold(padded, c.kernel, dilation=c.dilation, stride=c.stride)
-        return cols.transpose(1, 2).reshape(-1, size)
+        return cols.permute(1, 0, 2).reshape(size, -1)
 
     def col2im(c, a):
         window, (_, h, w) = c
         size = window.output_size(h, w)
-        cols = a.reshape(-1, size[0] * size[1], a.shape[1]).transpose(1, 2)
+        cols = a.reshape(a.shape[0], -1, size[0] * size[1]).permute(1, 0, 2)
         return tf.fold(cols, (h, w), window.kernel, dilation=window.dilation,
                        padding=window.padding, stride=window.stride)
 

@@ -107,7 +107,7 @@ def cases(d) -> dict:
         "im2col, conv2d": lambda x: conv(x.reshape(-1, 1, 2, 2)).reshape(len(x), -1),
         "im2col, max pooling": lambda x: nn.MaxPool2d(2, stride=1, padding=1)(
             x.reshape(-1, 1, 2, 2)).reshape(len(x), -1),
-        "col2im": lambda x: apply("col2im", x.reshape(-1, 2), ctx=(Window((2, 1), padding=(1, 0)),
+        "col2im": lambda x: apply("col2im", x.reshape(2, -1), ctx=(Window((2, 1), padding=(1, 0)),
                                                                    (1, 1, 1))).reshape(len(x), -1),
         # composites whose constants chainrule computes from the input: exported computed
         "softmax": lambda x: F.softmax(x, axis=1), "softmax over the batch": nn.Softmax(axis=0),

@@ -244,7 +244,7 @@ WINDOWS = [Window((3, 3), padding=(1, 1)), Window((2, 3), (2, 1), (1, 1), (1, 2)
 def _im2col_cases(rng):
     # With a -inf fill the windows' maxima are taken, so that the output is finite.
     return [(lambda t, w=w: apply("im2col", t, ctx=w) if w.fill == 0
-             else apply("im2col", t, ctx=w).max(axis=1), [_data(rng, 2, 2, 5, 4)])
+             else apply("im2col", t, ctx=w).max(axis=0), [_data(rng, 2, 2, 5, 4)])
             for w in WINDOWS]
 
 
@@ -253,7 +253,7 @@ def _col2im_cases(rng):
     for w in WINDOWS[:3]:
         rows = 2 * int(np.prod(w.output_size(5, 4)))
         cases.append((lambda t, w=w: apply("col2im", t, ctx=(w, (2, 5, 4))),
-                      [_data(rng, rows, 2 * w.kernel[0] * w.kernel[1])]))
+                      [_data(rng, 2 * w.kernel[0] * w.kernel[1], rows)]))
     return cases
 
 
