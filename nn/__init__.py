@@ -8,6 +8,7 @@ from nn.losses import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     MSELoss,
+    NLLLoss,
     l1_penalty,
     l2_penalty,
 )
@@ -25,5 +26,5 @@ __all__ = [
     "BCEWithLogitsLoss", "l1_penalty", "l2_penalty", "functional", "optim", "data", "metrics",
     "fit", "History", "to_torch", "torch_state_dict", "load_torch_state_dict",
     "to_torch_optimizer", "export_onnx", "to_onnx", "Conv2d", "MaxPool2d", "AvgPool2d",
-    "Flatten",
+    "Flatten", "NLLLoss",
 ]

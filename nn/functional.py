@@ -1,11 +1,13 @@
 """`nn.functional` (imported as `F`): the functions networks are built from.
 
 softmax, log_softmax and cross_entropy (composed from primitives, or fused) live in
-`nn.cross_entropy`; compare_gradients, the fused-vs-composed report, in `nn.compare`.
+`nn.cross_entropy`, nll_loss and the class-weight options in `nn.nll`; compare_gradients,
+the fused-vs-composed report, in `nn.compare`.
 """
 
 from nn.compare import GradientReport, compare_gradients
 from nn.cross_entropy import REDUCTIONS, cross_entropy, log_softmax, softmax
+from nn.nll import nll_loss
 
-__all__ = ["softmax", "log_softmax", "cross_entropy", "compare_gradients", "GradientReport",
-           "REDUCTIONS"]
+__all__ = ["softmax", "log_softmax", "cross_entropy", "nll_loss", "compare_gradients",
+           "GradientReport", "REDUCTIONS"]

@@ -17,6 +17,7 @@ import numpy as np
 from autograd import Tensor, Value, apply, scope
 from nn import functional as F  # noqa: N812 - the conventional name
 from nn.module import Module
+from nn.nll import IGNORE_INDEX, check_options
 
 REDUCTIONS = ("mean", "sum", "none")
 BCE_EPS = 1e-7  # BCELoss clips probabilities to [eps, 1 - eps]: each term is at most ~16.1
@@ -109,19 +110,54 @@ class CrossEntropyLoss(Module):
     """Categorical cross-entropy of logits; see `nn.functional.cross_entropy`.
 
     fused=True (the default) is the one-node `softmax_cross_entropy` op; fused=False
-    composes it from primitives, so its graph shows every step.
+    composes it from primitives, so its graph shows every step. weight (C class weights),
+    ignore_index and label_smoothing as PyTorch's (`nn.nll`).
     """
 
-    def __init__(self, fused: bool = True, reduction: str = "mean") -> None:
+    def __init__(self, fused: bool = True, reduction: str = "mean", *, weight: object = None,
+                 ignore_index: int = IGNORE_INDEX, label_smoothing: float = 0.0) -> None:
         self.fused = bool(fused)
         self.reduction = _check_reduction("CrossEntropyLoss", reduction)
+        self.weight = check_options("CrossEntropyLoss", weight, ignore_index, label_smoothing,
+                                    None)
+        self.ignore_index, self.label_smoothing = int(ignore_index), float(label_smoothing)
 
     def forward(self, logits: object, targets: object) -> Loss:
         """logits (N, C) and class indices (N,) or probability rows (N, C) -> the loss."""
-        return F.cross_entropy(logits, targets, fused=self.fused, reduction=self.reduction)
+        if self.weight is None and not self.label_smoothing \
+                and self.ignore_index == IGNORE_INDEX:
+            return F.cross_entropy(logits, targets, fused=self.fused, reduction=self.reduction)
+        return F.cross_entropy(logits, targets, fused=self.fused, reduction=self.reduction,
+                               weight=self.weight, ignore_index=self.ignore_index,
+                               label_smoothing=self.label_smoothing)
 
     def extra_repr(self) -> str:
-        return f"fused={self.fused}, reduction={self.reduction!r}"
+        return f"fused={self.fused}, reduction={self.reduction!r}" + _option_repr(self)
+
+
+class NLLLoss(Module):
+    """Negative log-likelihood of log-probabilities; see `nn.functional.nll_loss`."""
+
+    def __init__(self, weight: object = None, ignore_index: int = IGNORE_INDEX,
+                 reduction: str = "mean") -> None:
+        self.reduction = _check_reduction("NLLLoss", reduction)
+        self.weight = check_options("NLLLoss", weight, ignore_index, 0.0, None)
+        self.ignore_index, self.label_smoothing = int(ignore_index), 0.0
+
+    def forward(self, log_probs: object, targets: object) -> Loss:
+        """log-probabilities (N, C) and class indices (N,) -> the loss."""
+        return F.nll_loss(log_probs, targets, weight=self.weight,
+                          ignore_index=self.ignore_index, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}" + _option_repr(self)
+
+
+def _option_repr(loss: CrossEntropyLoss | NLLLoss) -> str:
+    text = "" if loss.weight is None else f", weight={loss.weight.tolist()}"
+    if loss.ignore_index != IGNORE_INDEX:
+        text += f", ignore_index={loss.ignore_index}"
+    return text + (f", label_smoothing={loss.label_smoothing}" if loss.label_smoothing else "")
 
 
 # ---------------------------------------------------------------- penalties
