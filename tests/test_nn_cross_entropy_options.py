@@ -139,9 +139,9 @@ def test_weighted_and_smoothed_losses_against_finite_differences(fused) -> None:
     z = Tensor(np.random.default_rng(6).normal(size=(6, 4)), requires_grad=True)
     for weight, ignore, smoothing in OPTIONS:
         targets = INDICES if ignore == -100 else np.where(INDICES < 0, 2, INDICES)
-        result = gradcheck(lambda z: F.cross_entropy(
-            z, targets, fused=fused, weight=weight, ignore_index=ignore,
-            label_smoothing=smoothing), [z])
+        options = {"weight": weight, "ignore_index": ignore, "label_smoothing": smoothing}
+        result = gradcheck(lambda z, t=targets, o=options: F.cross_entropy(
+            z, t, fused=fused, **o), [z])
         assert result.ok, (weight, ignore, smoothing, result)
 
 
