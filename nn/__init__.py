@@ -2,6 +2,7 @@
 
 from nn import data, functional, metrics, optim
 from nn.conv import Conv2d
+from nn.huber import HuberLoss, SmoothL1Loss
 from nn.layers import Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from nn.losses import (
     BCELoss,
@@ -26,5 +27,5 @@ __all__ = [
     "BCEWithLogitsLoss", "l1_penalty", "l2_penalty", "functional", "optim", "data", "metrics",
     "fit", "History", "to_torch", "torch_state_dict", "load_torch_state_dict",
     "to_torch_optimizer", "export_onnx", "to_onnx", "Conv2d", "MaxPool2d", "AvgPool2d",
-    "Flatten", "NLLLoss",
+    "Flatten", "NLLLoss", "HuberLoss", "SmoothL1Loss",
 ]

@@ -45,19 +45,24 @@ class _ElementwiseLoss(Module):
     def check(self, pred: np.ndarray, target: np.ndarray) -> None:
         """Raise ValueError for values outside the loss's domain (no limits by default)."""
 
+    def weighted_term(self, pred: Tensor | Value,
+                      target: Tensor | np.ndarray | float) -> Tensor | Value:
+        """`term`, with any weighting the loss applies to it (none by default)."""
+        return self.term(pred, target)
+
     def forward(self, pred: Prediction, target: object) -> Loss:
         """The elementwise loss, reduced by `self.reduction`."""
         op = type(self).__name__
         if isinstance(pred, Tensor):
             target = _tensor_target(op, pred, target)
             self.check(pred.data, target.data if isinstance(target, Tensor) else target)
-            out = self.term(pred, target)
+            out = self.weighted_term(pred, target)
             if self.reduction == "none":
                 return out
             return out.mean() if self.reduction == "mean" else out.sum()
         preds, targets = _scalar_pairs(op, pred, target)
         self.check(np.array([p.data for p in preds]), np.array([float(t) for t in targets]))
-        losses = [self.term(p, t) for p, t in zip(preds, targets)]
+        losses = [self.weighted_term(p, t) for p, t in zip(preds, targets)]
         if self.reduction == "none":
             return losses
         total = Value.sum(losses)
@@ -93,17 +98,48 @@ class BCELoss(_ElementwiseLoss):
 
 
 class BCEWithLogitsLoss(_ElementwiseLoss):
+    # pos_weight p (PyTorch's): -(p y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))), the
+    # positive class's term scaled by p, broadcast along the last axis (one p per class).
+    # Written with the unweighted loss l(z, y) itself: since -log sigmoid(z) = l(-z, 0),
+    # it is l(z, y) + (p - 1) y l(-z, 0), exact wherever l is.
     """BCE of sigmoid(z) from logits z: relu(z) - z y + log(1 + exp(-|z|)), finite for any z.
 
     Equal to -(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))), rearranged so that
     exp never overflows and log never sees 0.
     """
 
+    def __init__(self, reduction: str = "mean", pos_weight: object = None) -> None:
+        super().__init__(reduction)
+        self.pos_weight = _pos_weight(pos_weight)
+
     def term(self, pred: Tensor | Value, target: Tensor | np.ndarray | float) -> Tensor | Value:
         return pred.relu() - pred * target + ((-pred.abs()).exp() + 1.0).log()
 
     def check(self, pred: np.ndarray, target: np.ndarray) -> None:
         _check_unit_interval(type(self).__name__, "targets", target)
+
+    def weighted_term(self, pred: Tensor | Value,
+                      target: Tensor | np.ndarray | float) -> Tensor | Value:
+        """The loss with pos_weight (see the class comment)."""
+        p = self.pos_weight
+        if p is None:
+            return self.term(pred, target)
+        if isinstance(pred, Tensor):  # checked before anything is recorded
+            if p.ndim > pred.ndim or any(a not in (1, b) for a, b in
+                                         zip(p.shape[::-1], pred.shape[::-1])):
+                raise ValueError(f"BCEWithLogitsLoss: pos_weight of shape {p.shape} does not "
+                                 f"broadcast to the prediction's shape {pred.shape}")
+            p = p.astype(pred.dtype)
+        elif p.size != 1:
+            raise ValueError(f"BCEWithLogitsLoss: the scalar engine takes one pos_weight for "
+                             f"every prediction, got shape {p.shape}")
+        else:
+            p = float(p)
+        return self.term(pred, target) + (p - 1.0) * target * self.term(-pred, 0.0)
+
+    def extra_repr(self) -> str:
+        weight = "" if self.pos_weight is None else f", pos_weight={self.pos_weight.tolist()}"
+        return super().extra_repr() + weight
 
 
 class CrossEntropyLoss(Module):
@@ -227,6 +263,21 @@ def _scalar_pairs(op: str, pred: object, target: object) -> tuple[list, list]:
         if not math.isfinite(p.data):
             raise ValueError(f"{op}: a prediction is {p.data!r}")
     return list(preds), [t if isinstance(t, Value) else float(t) for t in targets]
+
+
+def _pos_weight(value: object) -> np.ndarray | None:
+    """pos_weight as a float64 array of finite numbers >= 0 (None stays None)."""
+    if value is None:
+        return None
+    try:
+        array = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"BCEWithLogitsLoss: pos_weight must be numbers, got "
+                        f"{type(value).__name__}") from None
+    if not (np.isfinite(array).all() and (array >= 0).all()):
+        raise ValueError(f"BCEWithLogitsLoss: pos_weight must be finite and >= 0, got "
+                         f"{array.tolist()}")
+    return array
 
 
 def _check_unit_interval(op: str, what: str, array: np.ndarray) -> None:
