@@ -2,6 +2,7 @@
 
 from nn import data, functional, metrics, optim
 from nn.conv import Conv2d
+from nn.embedding import Embedding
 from nn.huber import HuberLoss, SmoothL1Loss
 from nn.layers import Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from nn.losses import (
@@ -14,6 +15,7 @@ from nn.losses import (
     l2_penalty,
 )
 from nn.module import Module, load, save
+from nn.norm import BatchNorm1d, LayerNorm
 from nn.onnx_export import export_onnx, to_onnx
 from nn.pool import AvgPool2d, MaxPool2d
 from nn.scalar import MLP, Layer, Neuron
@@ -27,5 +29,5 @@ __all__ = [
     "BCEWithLogitsLoss", "l1_penalty", "l2_penalty", "functional", "optim", "data", "metrics",
     "fit", "History", "to_torch", "torch_state_dict", "load_torch_state_dict",
     "to_torch_optimizer", "export_onnx", "to_onnx", "Conv2d", "MaxPool2d", "AvgPool2d",
-    "Flatten", "NLLLoss", "HuberLoss", "SmoothL1Loss",
+    "Flatten", "NLLLoss", "HuberLoss", "SmoothL1Loss", "LayerNorm", "BatchNorm1d", "Embedding",
 ]
