@@ -29,20 +29,20 @@ def load(seed: int, flatten: bool) -> tuple[np.ndarray, ...]:
     return x_train, y_train, x_test, y_test
 
 
-def build(kind: str, hidden: Sequence[int], seed: int):
+def build(kind: str, hidden: Sequence[int], seed: int, dtype: object = np.float64):
     """The CNN described above, or Linear/ReLU layers 64 -> hidden... -> 10."""
     import nn
 
     rng = np.random.default_rng(seed)
     if kind == "cnn":
         return nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1, seed=rng), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1, seed=rng), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(32 * 2 * 2, 10, seed=rng))
+            nn.Conv2d(1, 16, 3, padding=1, seed=rng, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1, seed=rng, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(32 * 2 * 2, 10, seed=rng, dtype=dtype))
     sizes = [64, *hidden, 10]
     layers = []
     for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1], seed=rng))
+        layers.append(nn.Linear(sizes[i], sizes[i + 1], seed=rng, dtype=dtype))
         if i < len(sizes) - 2:
             layers.append(nn.ReLU())
     return nn.Sequential(*layers)
