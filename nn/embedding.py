@@ -23,7 +23,8 @@ class Embedding(Module):
     weight (num_embeddings, embedding_dim) starts as standard normal numbers (PyTorch's
     initialisation). padding_idx: that row starts at 0 and gets no gradient, so it stays
     what it is (a padding token's vector). Raises TypeError for non-integer indices and
-    IndexError naming the first index out of range.
+    IndexError naming the first index out of range. Not exportable to ONNX: the indices
+    become constants of the graph (an index of `getitem`), not an input.
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,

@@ -27,8 +27,9 @@ __all__ = ["to_torch", "torch_state_dict", "load_torch_state_dict"]
 def to_torch(model: Any) -> Any:
     """The `torch.nn.Module` computing what `model` computes, with copies of its weights.
 
-    model: a tensor `Sequential` of Linear, ReLU, Tanh, Sigmoid, Softmax, Dropout (and
-    nested Sequentials), one such layer, or a scalar `MLP`/`Layer`/`Neuron`, which
+    model: a tensor `Sequential` of Linear, ReLU, Tanh, Sigmoid, Softmax, Dropout, Conv2d,
+    MaxPool2d, AvgPool2d, Flatten, LayerNorm, BatchNorm1d (running statistics included),
+    Embedding (and nested Sequentials), one such layer, or a scalar `MLP`/`Layer`/`Neuron`, which
     becomes Linear layers with ReLU between them (float64). Each layer keeps its dtype
     and its training flag (Dropout). The torch module takes a batch (N, in) where the
     scalar engine takes one sample, and returns (N, 1) where an MLP with one output

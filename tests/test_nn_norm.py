@@ -131,6 +131,9 @@ def test_normalisation_against_finite_differences(order) -> None:
         assert check(fn, [x]).ok
     assert check(lambda w, b: (ln(x.detach()) * w + b).tanh().sum(),
                  [ln.weight, ln.bias]).ok
+    embedding = nn.Embedding(4, 3, padding_idx=2, seed=0)
+    index = np.array([[0, 2, 3], [3, 3, 1]])
+    assert check(lambda w: (embedding(index) ** 3).sum(), [embedding.weight]).ok
 
 
 def test_train_and_eval_switch_every_layer_that_differs() -> None:
