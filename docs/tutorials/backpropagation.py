@@ -206,8 +206,8 @@ assert np.allclose(by_backward, BOOK_JACOBIAN, rtol=0, atol=1e-12)
 # %% [markdown]
 # This is the graph the first pass went through, drawn top to bottom: softmax composed
 # of a shift by the maximum (held constant: it cancels, and it keeps `exp` from
-# overflowing), `exp`, a sum and a division, then output 0 picked out. The gradient
-# that arrives at `z` is the Jacobian's first row.
+# overflowing), `exp`, a sum, its reciprocal (`xⁿ (-1)`) and a product, then output 0
+# picked out. The gradient that arrives at `z` is the Jacobian's first row.
 
 # %%
 z = Tensor(logits, requires_grad=True, label="z")

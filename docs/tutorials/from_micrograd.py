@@ -215,17 +215,18 @@ plt.ylim(yy.min(), yy.max())
 # %% [markdown]
 # ## The same network on the `Tensor` engine
 #
-# Every multiply-add above is a `Value` node: one forward pass over the 100 points
-# records about 70,000 nodes, and backpropagation visits each. chainrule's `Tensor`
-# engine holds a whole array per node, so a layer over the whole batch is one `linear`
-# node (`x @ W + b`), and the step has a few dozen nodes. Below, the network starts from
+# Every multiply-add above is a `Value` node, so one step over the 100 points records
+# tens of thousands of nodes (counted below), and backpropagation visits each.
+# chainrule's `Tensor` engine holds a whole array per node, so a layer over the whole
+# batch is one `linear` node (`x @ W + b`), and the step has a few dozen nodes. Below,
+# the network starts from
 # the same weights and takes the same 100 steps with the same loss and learning-rate
 # schedule, written with `Tensor`s. The two runs compute the same numbers in a
 # different order, so they agree to rounding.
 
 # %%
 import nn
-from autograd import Tensor
+from autograd import Tensor, topological_order
 
 
 def tensor_mlp(layers):
@@ -262,8 +263,9 @@ for k in range(100):
     tensor_losses.append(total.item())
 tensor_seconds = time.perf_counter() - start
 
-print(f"Value engine:  {value_seconds * 10:7.2f} ms a step")
-print(f"Tensor engine: {tensor_seconds * 10:7.2f} ms a step "
+value_nodes, tensor_nodes = len(topological_order(total_loss)), len(topological_order(total))
+print(f"Value engine:  {value_seconds * 10:7.2f} ms a step, {value_nodes:6d} nodes")
+print(f"Tensor engine: {tensor_seconds * 10:7.2f} ms a step, {tensor_nodes:6d} nodes "
       f"({value_seconds / tensor_seconds:.0f}x faster here; it depends on the machine)")
 print(f"last loss: Value {value_loss:.12f}, Tensor {tensor_losses[-1]:.12f}; "
       f"accuracy {value_accuracy:.2f} and {accuracy:.2f}")
