@@ -26,8 +26,9 @@
 # notebook from top to bottom, so if chainrule ever computed one of them differently,
 # the build would fail. Run it yourself in Jupyter, or read it with its stored outputs.
 #
-# What you need: `pip install -e .` in a clone of chainrule (no system Graphviz; the
-# drawings are laid out by the `graphviz-pure` package that comes with it).
+# What you need: `pip install -e .` in a clone of chainrule, and Jupyter
+# (`pip install jupyterlab`). No system Graphviz: the drawings are laid out by the
+# `graphviz-pure` package that comes with chainrule.
 
 # %%
 import timeit
