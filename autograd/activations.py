@@ -109,8 +109,8 @@ def relu6(x: object) -> Number:
 
 
 def softsign(x: object) -> Number:
-    """x / (1 + |x|); its derivative 1 / (1 + |x|)^2 is exact at 0 (the kink of |x| is
-    multiplied by x = 0)."""
+    """x / (1 + |x|), one primitive node: its derivative 1 / (1 + |x|)^2 is computed as such
+    (the composition's derivative cancels for large |x|); softsign(+-inf) = +-1 (PyTorch's
+    x / (1 + |x|) gives nan)."""
     x = as_node(x)
-    with scope("softsign"):
-        return x / (x.abs() + 1.0)
+    return type(x)._apply("softsign", (x,))

@@ -57,6 +57,10 @@ def _scalar_check_above(op: str, a: float, low: float) -> None:
         raise ValueError(f"{op}: the argument must be greater than {low:g}, got {a!r}")
 
 
+def _scalar_softsign(a: float) -> float:
+    return a / (1.0 + abs(a)) if not math.isinf(a) else math.copysign(1.0, a)
+
+
 SCALAR.sin = _ieee(math.sin)
 SCALAR.cos = _ieee(math.cos)
 SCALAR.log1p = math.log1p  # its domain is checked first
@@ -68,6 +72,7 @@ SCALAR.ceil = _rounding(math.ceil)
 SCALAR.round = lambda a: round(a, 0)  # half to even, as numpy and PyTorch; nan/inf kept
 SCALAR.signum = _scalar_signum
 SCALAR.between = lambda a, lo, hi: float(lo < a < hi)  # the open interval
+SCALAR.softsign = _scalar_softsign
 SCALAR.zeros_like = lambda a: 0.0
 SCALAR.check_above = _scalar_check_above
 
@@ -105,6 +110,13 @@ def _array_cumsum(a: np.ndarray, axis: int) -> np.ndarray:
     return np.cumsum(a, axis=axis)
 
 
+def _array_softsign(a: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        out = a / (1 + np.abs(a))
+    infinite = np.isinf(a)
+    return out if not infinite.any() else np.where(infinite, np.sign(a), out)
+
+
 def _array_check_above(op: str, a: np.ndarray, low: float) -> None:
     _array_refuse(op, a, ~(a > low), f"greater than {low:g}")
 
@@ -120,13 +132,15 @@ ARRAY.ceil = np.ceil
 ARRAY.round = np.round  # half to even
 ARRAY.signum = np.sign
 ARRAY.between = lambda a, lo, hi: (a > lo) & (a < hi)
+ARRAY.softsign = _array_softsign
 ARRAY.zeros_like = np.zeros_like
 ARRAY.cumsum = _array_cumsum
 ARRAY.check_above = _array_check_above
 
 
 # ---------------------------------------------------------------- graph nodes
-for _name in ("sin", "cos", "log1p", "expm1", "erf", "erfc", "floor", "ceil", "round"):
+for _name in ("sin", "cos", "log1p", "expm1", "erf", "erfc", "floor", "ceil", "round",
+              "softsign"):
     setattr(NODES, _name, _unary(_name))
 NODES.signum = _unary("sign")
 NODES.between = _mask("between")

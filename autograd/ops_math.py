@@ -5,7 +5,9 @@ backend functions they use are entered by `autograd.backends_math`.
 Each is a primitive because composing it would be wrong or wasteful: sin, cos and erf
 are elementary; log(1 + x) and exp(x) - 1 lose every digit of a small x that log1p and
 expm1 keep; erfc(x) is 1 - erf(x) without the cancellation that leaves gelu's tail 0;
-rounding has no composition; and hardtanh's gradient differs from clip's at the bounds.
+rounding has no composition; hardtanh's gradient differs from clip's at the bounds; and
+softsign composed as x / (1 + |x|) has the derivative 1/(1 + |x|) - |x|/(1 + |x|)^2, which
+cancels for large |x| (six digits lost at 1e10).
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ COS = define("cos", lambda m, c, a: m.cos(a),
 LOG1P = define("log1p", lambda m, c, a: m.log1p(a),
                lambda m, c, n, g, out, a: (g / (1 + a),),
                check=lambda m, c, a: m.check_above("log1p", a, -1.0), elementwise=True)
-# exp(a) - 1: its derivative exp(a) is out + 1.
+# exp(a) - 1. Its derivative exp(a) is computed again, not as out + 1: for a << 0 that
+# sum cancels (expm1(-20) + 1 keeps 8 of 16 digits of exp(-20)).
 EXPM1 = define("expm1", lambda m, c, a: m.expm1(a),
-               lambda m, c, n, g, out, a: (g * (out + 1),), elementwise=True)
+               lambda m, c, n, g, out, a: (g * m.exp(a),), elementwise=True)
 # erf'(a) = 2/sqrt(pi) exp(-a^2); erfc = 1 - erf, computed without the cancellation.
 ERF = define("erf", lambda m, c, a: m.erf(a),
              lambda m, c, n, g, out, a: (g * _TWO_OVER_SQRT_PI * m.exp(-(a * a)),),
@@ -51,4 +54,10 @@ ROUND = define("round", lambda m, c, a: m.round(a),  # half to even
 # (lo < a < hi), as PyTorch's hardtanh (and relu6); clip passes it at the bounds too.
 HARDTANH = define("hardtanh", lambda m, c, a: m.clip(a, c[0], c[1]),
                   lambda m, c, n, g, out, a: (g * m.between(a, c[0], c[1]),),
+                  elementwise=True)
+
+# softsign a / (1 + |a|), with its limits +-1 at +-inf; d/da = 1 / (1 + |a|)^2, divided
+# twice (squaring 1 + |a| overflows for |a| > 1e154).
+SOFTSIGN = define("softsign", lambda m, c, a: m.softsign(a),
+                  lambda m, c, n, g, out, a: (g / (1 + m.abs(a)) / (1 + m.abs(a)),),
                   elementwise=True)

@@ -275,6 +275,7 @@ ONNX_OPS: dict[str, Emit] = {
     "round": _same("Round"),  # halves to even, as numpy
     "hardtanh": _hardtanh,
     "cumsum": _cumsum,
+    "softsign": _same("Softsign"),
 }
 
 

@@ -48,6 +48,7 @@ SYMBOLIC: dict[str, Callable[..., sp.Expr]] = {
     "ceil": lambda c, a: _steps(a, lambda k: a <= k),
     "round": lambda c, a: _steps(a, lambda k: a < k + sp.Rational(1, 2)),  # away from halves
     "hardtanh": lambda c, a: sp.Min(sp.Max(a, c[0]), c[1]),
+    "softsign": lambda c, a: a / (1 + sp.Abs(a)),
 }
 
 

@@ -158,6 +158,7 @@ def _torch_ops(torch):
         "ceil": lambda c, a: a.ceil(), "round": lambda c, a: a.round(),
         "hardtanh": lambda c, a: tf.hardtanh(a, c[0], c[1]),
         "cumsum": lambda c, a: a.cumsum(dim=c),
+        "softsign": lambda c, a: tf.softsign(a),
     }
 
 

@@ -80,6 +80,7 @@ ELEMENTWISE: dict[str, tuple[object, list[tuple]]] = {
     "ceil": (None, [(-1.9, 1.9, (-1.0, 0.0, 1.0))]),
     "round": (None, [(-1.9, 1.9, (-1.5, -0.5, 0.5, 1.5))]),
     "hardtanh": ((-0.5, 0.5), [(-2, 2, (-0.5, 0.5))]),
+    "softsign": (None, [(-2, 2, (0.0,))]),  # |x| kinks its second derivative
 }
 ELEMENTWISE_SHAPES = {1: [(2, 3)], 2: [(2, 3), (3,)], 3: [(2, 3), (3,), (2, 1)]}
 DEFAULT_DOMAIN = (-2.0, 2.0, ())  # for an elementwise primitive without an entry above
