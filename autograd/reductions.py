@@ -87,16 +87,7 @@ def var(x: Tensor | Sequence[Value], axis: Axis = None, correction: int = 1,
     ValueError when n - correction <= 0 (PyTorch returns inf or nan there).
     """
     with scope("var"):
-        if not isinstance(x, Tensor):
-            values = _values(x, "var")
-            dof = _dof(len(values), correction, "var")
-            mean = Value.sum(values) * (1.0 / len(values))
-            deviations = [v - mean for v in values]
-            return Value.sum(Value.products(deviations, deviations)) * (1.0 / dof)
-        axes = _axes(axis, x.data.ndim, "var")
-        dof = _dof(_count(x, axes), correction, "var")
-        d = x - x.mean(axis=axes, keepdims=True)
-        return (d * d).sum(axis=axes, keepdims=keepdims) * (1.0 / dof)
+        return _var(x, axis, correction, keepdims, "var")
 
 
 def std(x: Tensor | Sequence[Value], axis: Axis = None, correction: int = 1,
@@ -104,8 +95,21 @@ def std(x: Tensor | Sequence[Value], axis: Axis = None, correction: int = 1,
     """sqrt(var(x, axis, correction)); its gradient is nan where the variance is 0 (as in
     PyTorch: the square root has an infinite slope there)."""
     with scope("std"):
-        v = var(x, axis, correction, keepdims)
-        return v.sqrt()
+        return _var(x, axis, correction, keepdims, "std").sqrt()
+
+
+def _var(x: Tensor | Sequence[Value], axis: Axis, correction: int, keepdims: bool,
+         op: str) -> Tensor | Value:
+    if not isinstance(x, Tensor):
+        values = _values(x, op)
+        dof = _dof(len(values), correction, op)
+        mean = Value.sum(values) * (1.0 / len(values))
+        deviations = [v - mean for v in values]
+        return Value.sum(Value.products(deviations, deviations)) * (1.0 / dof)
+    axes = _axes(axis, x.data.ndim, op)
+    dof = _dof(_count(x, axes), correction, op)
+    d = x - x.mean(axis=axes, keepdims=True)
+    return (d * d).sum(axis=axes, keepdims=keepdims) * (1.0 / dof)
 
 
 def _dof(n: int, correction: object, op: str) -> int | float:

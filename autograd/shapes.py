@@ -193,7 +193,8 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
                          f"got {amounts}")
     pairs = {x.data.ndim - 1 - k: amounts[2 * k:2 * k + 2] for k in range(len(amounts) // 2)}
     crop = tuple(slice(max(-pairs[a][0], 0), x.data.shape[a] - max(-pairs[a][1], 0))
-                 if a in pairs else slice(None) for a in range(x.data.ndim))
+                 if a in pairs and min(pairs[a]) < 0 else slice(None)
+                 for a in range(x.data.ndim))
     if any(s.start > s.stop for s in crop if s != slice(None)):
         raise ValueError(f"pad: cropping {amounts} leaves less than nothing of {x.data.shape}")
     if crop != (slice(None),) * x.data.ndim:
