@@ -6,6 +6,7 @@ from nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    L1Loss,
     MSELoss,
     l1_penalty,
     l2_penalty,
@@ -19,7 +20,7 @@ from nn.train import History, fit
 
 __all__ = [
     "Module", "save", "load", "Neuron", "Layer", "MLP", "Linear", "ReLU", "Tanh", "Sigmoid",
-    "Softmax", "Dropout", "Sequential", "CrossEntropyLoss", "MSELoss", "BCELoss",
+    "Softmax", "Dropout", "Sequential", "CrossEntropyLoss", "MSELoss", "L1Loss", "BCELoss",
     "BCEWithLogitsLoss", "l1_penalty", "l2_penalty", "functional", "optim", "data", "metrics",
     "fit", "History", "to_torch", "torch_state_dict", "load_torch_state_dict",
     "to_torch_optimizer", "export_onnx", "to_onnx",

@@ -74,6 +74,18 @@ class MSELoss(_ElementwiseLoss):
         return diff * diff
 
 
+class L1Loss(_ElementwiseLoss):
+    """|pred - target| per element, reduced: the mean absolute error by default.
+
+    torch.nn.L1Loss, and NNFS's Loss_MeanAbsoluteError for equal-width rows. The
+    gradient is sign(pred - target) / n for the mean over n elements, and 0 where
+    pred == target (abs's derivative at 0, as in PyTorch).
+    """
+
+    def term(self, pred: Tensor | Value, target: Tensor | np.ndarray | float) -> Tensor | Value:
+        return (pred - target).abs()
+
+
 class BCELoss(_ElementwiseLoss):
     """-(y log p + (1 - y) log(1 - p)) from probabilities p, with p clipped to [eps, 1 - eps].
 

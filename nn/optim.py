@@ -242,27 +242,41 @@ class Optimizer(ABC):
 class SGD(Optimizer):
     """Stochastic gradient descent, with momentum and lr decay.
 
-    Momentum follows PyTorch: b = momentum * b + g; p -= lr_t * b (b starts at 0).
-    With decay == 0 this is torch.optim.SGD exactly. (NNFS instead keeps v = momentum
-    * v - lr_t * g; the two agree when decay == 0, since then v = -lr * b.)
+    Momentum follows PyTorch by default: b = momentum * b + g; p -= lr_t * b (b starts
+    at 0); with decay == 0 this is torch.optim.SGD exactly. velocity=True keeps the
+    velocity of Neural Networks from Scratch (chapter 10) instead: v = momentum * v -
+    lr_t * g; p += v. The two are the same rule at a constant rate (v = -lr * b); under
+    decay they differ, since the book's velocity keeps the past steps' larger rates.
+    Raises TypeError/ValueError for a non-number or out-of-range lr, momentum or decay.
     """
 
     def __init__(self, params: Iterable | Any, lr: float = 1e-3, momentum: float = 0.0,
-                 decay: float = 0.0) -> None:
+                 decay: float = 0.0, velocity: bool = False) -> None:
         super().__init__(params, lr, decay)
         self.momentum = _unit(momentum, "momentum", "SGD")
+        if not isinstance(velocity, bool):
+            raise TypeError(f"SGD: velocity must be True or False, got {velocity!r}")
+        self.velocity = velocity
 
     def _init_state(self, data: np.ndarray) -> dict[str, Any]:
-        return {"momentum": np.zeros_like(data)} if self.momentum else {}
+        if not self.momentum:
+            return {}
+        return {"velocity" if self.velocity else "momentum": np.zeros_like(data)}
 
     def _update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray,
                 lr: float) -> None:
-        if self.momentum:
+        if not self.momentum:
+            data -= lr * grad
+        elif self.velocity:
+            v = state["velocity"]
+            v *= self.momentum
+            v -= lr * grad
+            data += v
+        else:
             buf = state["momentum"]
             buf *= self.momentum
             buf += grad
-            grad = buf
-        data -= lr * grad
+            data -= lr * buf
 
     def _step_values(self, grads: list[float], lr: float) -> None:
         if self.momentum:
@@ -306,7 +320,7 @@ class RMSprop(Optimizer):
                 lr: float) -> None:
         avg = state["square_avg"]
         avg *= self.alpha
-        avg += (1.0 - self.alpha) * grad * grad
+        avg += (1.0 - self.alpha) * (grad * grad)
         data -= lr * grad / (np.sqrt(avg) + self.eps)
 
 
@@ -337,7 +351,7 @@ class Adam(Optimizer):
         m *= beta1
         m += (1.0 - beta1) * grad
         v *= beta2
-        v += (1.0 - beta2) * grad * grad
+        v += (1.0 - beta2) * (grad * grad)
         m_hat = m / (1.0 - beta1 ** t)
         v_hat = v / (1.0 - beta2 ** t)
         data -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
