@@ -35,8 +35,8 @@ def _scalar_pow(a: float, b: float) -> float:
         return math.pow(a, b)
     except ValueError:
         return math.inf if a == 0 else math.nan
-    except OverflowError:
-        return math.inf
+    except OverflowError:  # negative only for a negative base and an odd exponent
+        return -math.inf if a < 0 and b % 2 == 1 else math.inf
 
 
 def _scalar_scaled_pow(k: float, a: float, e: float) -> float:

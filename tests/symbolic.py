@@ -12,6 +12,13 @@ from collections.abc import Callable, Sequence
 
 import sympy as sp
 
+
+def _steps(a: sp.Symbol, below: Callable[[int], sp.Expr], reach: int = 60) -> sp.Expr:
+    """An integer-valued step function as a Piecewise over [-reach, reach]: the value k
+    where below(k) first holds. (sympy cannot differentiate floor and ceiling themselves.)"""
+    return sp.Piecewise(*[(k, below(k)) for k in range(-reach, reach)], (sp.nan, True))
+
+
 SYMBOLIC: dict[str, Callable[..., sp.Expr]] = {
     "add": lambda c, a, b: a + b,
     "mul": lambda c, a, b: a * b,
@@ -29,6 +36,19 @@ SYMBOLIC: dict[str, Callable[..., sp.Expr]] = {
     "clip": lambda c, a: sp.Min(sp.Max(a, c[0]), c[1]),
     "maximum": lambda c, a, b: sp.Max(a, b),
     "where": lambda c, a, b: a if c else b,
+    "sin": lambda c, a: sp.sin(a),
+    "cos": lambda c, a: sp.cos(a),
+    "log1p": lambda c, a: sp.log(1 + a),
+    "expm1": lambda c, a: sp.exp(a) - 1,
+    "erf": lambda c, a: sp.erf(a),
+    "erfc": lambda c, a: sp.erfc(a),
+    # piecewise constant: derivatives 0 away from the jumps (DiracDelta terms at them)
+    "sign": lambda c, a: sp.sign(a),
+    "floor": lambda c, a: _steps(a, lambda k: a < k + 1),
+    "ceil": lambda c, a: _steps(a, lambda k: a <= k),
+    "round": lambda c, a: _steps(a, lambda k: a < k + sp.Rational(1, 2)),  # away from halves
+    "hardtanh": lambda c, a: sp.Min(sp.Max(a, c[0]), c[1]),
+    "softsign": lambda c, a: a / (1 + sp.Abs(a)),
 }
 
 

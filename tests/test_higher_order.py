@@ -165,6 +165,14 @@ def _torch_ops(torch):
         "stack": lambda c, *xs: torch.stack(xs, dim=c),
         "softmax_cross_entropy": fused,
         "im2col": im2col, "col2im": col2im,
+        "sin": lambda c, a: a.sin(), "cos": lambda c, a: a.cos(),
+        "log1p": lambda c, a: a.log1p(), "expm1": lambda c, a: a.expm1(),
+        "erf": lambda c, a: a.erf(), "erfc": lambda c, a: a.erfc(),
+        "sign": lambda c, a: a.sign(), "floor": lambda c, a: a.floor(),
+        "ceil": lambda c, a: a.ceil(), "round": lambda c, a: a.round(),
+        "hardtanh": lambda c, a: tf.hardtanh(a, c[0], c[1]),
+        "cumsum": lambda c, a: a.cumsum(dim=c),
+        "softsign": lambda c, a: tf.softsign(a),
     }
 
 

@@ -74,6 +74,14 @@ ELEMENTWISE: dict[str, tuple[object, list[tuple]]] = {
     # ctx: the condition, one per engine (a bool for a Value, a mask broadcasting for arrays)
     "where": ({"scalar": True, "array": np.array([True, False, True])},
               [(-2, 2, ()), (-2, 2, ())]),
+    "log1p": (None, [(-0.9, 2, ())]),
+    # piecewise constant: kept away from the jumps (a central difference across one is huge)
+    "sign": (None, [(-2, 2, (0.0,))]),
+    "floor": (None, [(-1.9, 1.9, (-1.0, 0.0, 1.0))]),
+    "ceil": (None, [(-1.9, 1.9, (-1.0, 0.0, 1.0))]),
+    "round": (None, [(-1.9, 1.9, (-1.5, -0.5, 0.5, 1.5))]),
+    "hardtanh": ((-0.5, 0.5), [(-2, 2, (-0.5, 0.5))]),
+    "softsign": (None, [(-2, 2, (0.0,))]),  # |x| kinks its second derivative
 }
 ELEMENTWISE_SHAPES = {1: [(2, 3)], 2: [(2, 3), (3,)], 3: [(2, 3), (3,), (2, 1)]}
 DEFAULT_DOMAIN = (-2.0, 2.0, ())  # for an elementwise primitive without an entry above
@@ -289,6 +297,8 @@ TENSOR_ONLY: dict[str, Callable] = {
     "softmax_cross_entropy": _fused_cases,
     "im2col": _im2col_cases,
     "col2im": _col2im_cases,
+    "cumsum": lambda rng: [(lambda t, a=axis: t.cumsum(axis=a), [_data(rng, 2, 3, 4)])
+                           for axis in (0, 1, -1)] + [(lambda t: t.cumsum(), [_data(rng, 5)])],
 }
 
 
