@@ -189,6 +189,12 @@ def test_every_public_method_is_listed(engine):
     assert methods - listed == set()
 
 
+def test_the_api_reference_documents_every_export_of_autograd():
+    page = (PAGE.parent / "api" / "autograd.md").read_text(encoding="utf-8")
+    members = re.findall(r"^(?: {8}- |::: autograd\.\w+\.)(\w+)$", page, re.M)
+    assert set(autograd.__all__) - set(members) == set()
+
+
 def test_every_listed_name_exists():
     missing = []
     for owner, name in _references():
