@@ -12,6 +12,8 @@ from pathlib import Path
 from chainrule import digits, training
 from chainrule.plotting import PLOT_SUFFIXES
 from chainrule.usage import (
+    CommandError,
+    PathError,
     UsageError,
     command_parser,
     output_file,
@@ -198,13 +200,13 @@ def _check_exports(args: argparse.Namespace) -> None:
             continue
         path = Path(path)
         if path.is_dir():
-            raise UsageError(f"{option}: {path} is a directory, not a file name")
+            raise PathError(f"{option}: {path} is a directory, not a file name")
         if not path.absolute().parent.is_dir():
-            raise UsageError(f"{option}: the directory {path.absolute().parent} does not exist")
+            raise PathError(f"{option}: the directory {path.absolute().parent} does not exist")
         try:  # imported now, not found by name: a broken install fails here, not after training
             importlib.import_module(package)
         except ImportError:
-            raise UsageError(f"{option} needs the {package} package: "
+            raise CommandError(f"{option} needs the {package} package: "
                              f"pip install 'chainrule[{extra}]'") from None
 
 

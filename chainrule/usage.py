@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 from chainrule.expression import check_variable_name
 

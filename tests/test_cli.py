@@ -215,7 +215,7 @@ def test_demo_neuron_gradients_match_closed_form():
     ["train", "--bogus"],
     ["train", "--model", "cnn"],
     ["train", "--data", "moons", "--classes", "3"],
-    ["train", "--export", "model.txt"],
+    ["train", "--export", "/no/such/folder/model.onnx"],
     ["train", "--export-torch", "/no/such/folder/model.pt"],
     ["train", "--plot", "/no/such/folder/p.png"],
     ["graph", "a*exp(", "--var", "a=1"],
