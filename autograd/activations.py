@@ -63,6 +63,36 @@ def celu(x: object, alpha: float = 1.0) -> Number:
         return x.relu() + alpha * expm1(_negative_part(x) * (1.0 / alpha))
 
 
+def softplus(x: object, beta: float = 1.0) -> Number:
+    """log(1 + exp(beta x)) / beta, a smooth relu (beta > 0; PyTorch's name and default).
+
+    Written as relu(x) + log1p(exp(-|x|)) with -|x| = min(x, 0) - relu(x): no overflow for
+    any x (softplus(1000) is 1000, softplus(-inf) is 0) and no digits lost, and the two
+    kinks' derivatives (relu's 0 and clip's 1 at x = 0) add up to the true slope 1/2 there.
+    PyTorch returns x itself where beta x > threshold = 20, an approximation that differs
+    from this exact value by at most log1p(exp(-20)) ~ 2e-9. Raises ValueError for beta <= 0.
+    """
+    beta = float(beta)
+    if not beta > 0:
+        raise ValueError(f"softplus: beta must be positive, got {beta}")
+    x = as_node(x)
+    with scope("softplus"):
+        z = x if beta == 1.0 else x * beta
+        positive = z.relu()
+        tail = (_negative_part(z) - positive).exp()  # in [0, 1], or NaN for a NaN x:
+        # log1p's domain check (> -1) holds by construction, and would refuse the NaN
+        out = positive + type(tail)._apply("log1p", (tail,), check=False)
+        return out if beta == 1.0 else out * (1.0 / beta)
+
+
+def log_sigmoid(x: object) -> Number:
+    """log(sigmoid(x)) = -softplus(-x), exact for every x (log_sigmoid(-1000) is -1000,
+    where log(sigmoid(x)) would take the log of 0). PyTorch's F.logsigmoid."""
+    x = as_node(x)
+    with scope("log_sigmoid"):
+        return -softplus(-x)
+
+
 def silu(x: object) -> Number:
     """x * sigmoid(x) (also called swish)."""
     x = as_node(x)
