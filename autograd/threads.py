@@ -29,8 +29,11 @@ def blas_threads(n: int | None) -> None:
     global _limiter
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise ValueError(f"blas_threads: n must be an int >= 1 or None, got {n!r}")
-    from threadpoolctl import threadpool_limits
-
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # a dependency of chainrule's; absent only in a partial install
+        raise ImportError("blas_threads needs threadpoolctl: pip install threadpoolctl") \
+            from None
     if _limiter is not None:
         _limiter.restore_original_limits()
         _limiter = None
@@ -42,4 +45,7 @@ def limit_unless_chosen() -> None:
     """One BLAS thread, unless an environment variable already says how many."""
     if any(os.environ.get(name) for name in _USER_CHOICES):
         return
-    blas_threads(1)
+    try:
+        blas_threads(1)
+    except ImportError:  # without threadpoolctl, the BLAS keeps its default: slower, right
+        pass
