@@ -23,6 +23,8 @@ SYMBOLIC: dict[str, Callable[..., sp.Expr]] = {
     "log": lambda c, a: sp.log(a),
     "tanh": lambda c, a: sp.tanh(a),
     "sigmoid": lambda c, a: 1 / (1 + sp.exp(-a)),
+    "softplus": lambda c, a: sp.log(1 + sp.exp(a)),
+    "log_sigmoid": lambda c, a: -sp.log(1 + sp.exp(-a)),
     "relu": lambda c, a: sp.Max(a, 0),
     "abs": lambda c, a: sp.Abs(a),
     "sqrt": lambda c, a: sp.sqrt(a),
