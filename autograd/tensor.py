@@ -14,7 +14,7 @@ from operator import attrgetter
 import numpy as np
 
 from autograd.backends import ARRAY
-from autograd.graph import OFF, Node, _add_earlier, _mode, backpropagate
+from autograd.graph import CLOCK, OFF, Node, _add_earlier, _mode, backpropagate
 from autograd.node_backend import NODES
 from autograd.sums import broadcast_to
 from autograd.table import BoundOps, Primitive
@@ -108,6 +108,7 @@ class Tensor(Node):
         self._op = None
         self._ctx = None
         self._scope = None
+        self._version = 0
 
     # ------------------------------------------------------------ recording
     @staticmethod
@@ -147,6 +148,7 @@ class Tensor(Node):
             out._op = op
             out._ctx = ctx
             out._scope = state
+            out._version = CLOCK.epoch
             out._arrays = datas
             out._needs = needs
         else:
@@ -155,6 +157,7 @@ class Tensor(Node):
             out._op = None
             out._ctx = None
             out._scope = None
+            out._version = 0
         return out
 
     def _lift(self, other: object) -> Tensor:
@@ -415,7 +418,7 @@ def _constant(data: np.ndarray) -> Tensor:
     """A constant node holding `data` (a float array), made without __init__'s checks."""
     out = _new_tensor(Tensor)
     out.data, out.grad, out.label, out.requires_grad = data, None, "", False
-    out._prev, out._op, out._ctx, out._scope = (), None, None, None
+    out._prev, out._op, out._ctx, out._scope, out._version = (), None, None, None, 0
     return out
 
 

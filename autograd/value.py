@@ -15,7 +15,7 @@ from operator import attrgetter
 
 from autograd import ops
 from autograd.backends import SCALAR
-from autograd.graph import CONSTANT, OFF, Node, _mode, backpropagate
+from autograd.graph import CLOCK, CONSTANT, OFF, Node, _mode, backpropagate
 from autograd.node_backend import NODES
 from autograd.table import BoundOps, Primitive
 
@@ -140,6 +140,7 @@ class Value(Node):
         self._op = None
         self._ctx = None
         self._scope = None
+        self._version = 0
 
     # ------------------------------------------------------------ node creation
     @staticmethod
@@ -156,6 +157,7 @@ class Value(Node):
         out._prev = parents
         out._op = op
         out._scope = state
+        out._version = CLOCK.epoch
         return out
 
     @staticmethod
@@ -221,6 +223,7 @@ class Value(Node):
             out._prev = (a, b)
             out._op = _MUL
             out._scope = state
+            out._version = CLOCK.epoch
             results.append(out)
         return results
 
@@ -343,6 +346,7 @@ def _unary_method(op: _ScalarOp, doc: str) -> Callable[[Value], Value]:
         out._prev = (self,)
         out._op = op
         out._scope = state
+        out._version = CLOCK.epoch
         return out
 
     method.__doc__ = doc
@@ -370,6 +374,7 @@ def _binary_method(op: _ScalarOp, symbol: str, doc: str) -> Callable[[Value, obj
         out._prev = (self, other)
         out._op = op
         out._scope = state
+        out._version = CLOCK.epoch
         return out
 
     method.__doc__ = doc
