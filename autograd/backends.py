@@ -53,18 +53,38 @@ def _scalar_div(a: float, b: float) -> float:
 
 
 def _scalar_pow(a: float, b: float) -> float:
-    """IEEE-style a**b: inf for 0**negative, nan for a negative base and fractional b."""
+    """a**b as IEEE 754 (and numpy) computes it where `math` raises: +-inf for 0 ** negative
+    and on overflow (negative for a negative base, -0.0 included, to an odd power), nan
+    for a negative base and a non-integer b."""
     try:
         return math.pow(a, b)
     except ValueError:
-        return _INF if a == 0 else _NAN
+        if a == 0:
+            return -_INF if _odd(b) and math.copysign(1.0, a) < 0 else _INF
+        return _NAN
     except OverflowError:
-        return _INF
+        return -_INF if a < 0 and _odd(b) else _INF
+
+
+def _odd(b: float) -> bool:
+    return float(b).is_integer() and b % 2 == 1
 
 
 def _scalar_scaled_pow(k: float, a: float, e: float) -> float:
     """k * a**e, taking 0 * inf as 0."""
     return k * _scalar_pow(a, e) if k else 0.0
+
+
+def _scalar_power_rule(a: float, b: float) -> float:
+    """d(a**b)/da = b * a**(b - 1): 0 where b == 0 (a**0 is the constant 1, even at a = 0
+    where a**-1 is inf), and with the sign of a**(b - 1) right for a < 0 where b - 1
+    rounds to b (|b| >= 2**53: b is even, b - 1 odd)."""
+    if not b:
+        return 0.0
+    e = b - 1
+    if a < 0 and e == b and math.isfinite(b):
+        return -b * _scalar_pow(-a, e)
+    return b * _scalar_pow(a, e)
 
 
 def _scalar_times_log(out: float, a: float, b: float) -> float:
@@ -107,6 +127,7 @@ def _scalar_check_log(op: str, a: float) -> None:
 
 
 def _scalar_check_pow(a: float, b: float) -> None:
+    # -inf included: IEEE 754 makes (-inf) ** 0.5 inf, numpy nan; neither is a real limit.
     if a < 0 and math.isfinite(b) and not float(b).is_integer():
         raise ValueError(f"pow: negative base {a!r} with the non-integer exponent {b!r} "
                          f"(the result is not a real number)")
@@ -137,6 +158,7 @@ SCALAR = SimpleNamespace(
     div=_scalar_div,
     pow=_scalar_pow,
     scaled_pow=_scalar_scaled_pow,
+    power_rule=_scalar_power_rule,
     times_log=_scalar_times_log,
     maximum=_scalar_maximum,
     add_n=sum,
@@ -179,8 +201,8 @@ def _array_check_nonnegative(op: str, a: np.ndarray) -> None:
 
 
 def _array_check_pow(a: np.ndarray, b: object) -> None:
-    """Refuse a negative base with a finite non-integer exponent (not a real number),
-    as for floats; 0 ** negative is inf (IEEE, numpy, PyTorch)."""
+    """Refuse a negative base with a finite non-integer exponent (not a real number), as
+    for floats; 0 ** negative is inf (IEEE, numpy, PyTorch)."""
     if type(b) is not np.ndarray:  # a constant exponent: one test of b
         b = float(b)
         if b.is_integer() or not math.isfinite(b) or not (a < 0).any():
@@ -189,8 +211,8 @@ def _array_check_pow(a: np.ndarray, b: object) -> None:
     else:
         with np.errstate(invalid="ignore"):
             bad = (a < 0) & np.isfinite(b) & (b != np.floor(b))
-        if not bad.any():
-            return
+    if not bad.any():
+        return
     bad = np.broadcast_to(bad, np.broadcast_shapes(np.shape(a), np.shape(b)))
     where = _first_index(bad)
     base = np.broadcast_to(a, bad.shape)[where]
@@ -225,6 +247,24 @@ def _array_scaled_pow(k: object, a: np.ndarray, e: object) -> np.ndarray:
     return out if k.all() else np.where(k == 0, 0.0, out)
 
 
+def _array_power_rule(a: np.ndarray, b: object) -> np.ndarray:
+    """d(a**b)/da = b * a**(b - 1), as `_scalar_power_rule`: 0 where b == 0, the sign right
+    for a < 0 where b - 1 rounds to b."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        e = b - 1
+        out = b * np.power(a, e)
+        if type(b) is not np.ndarray:  # a constant exponent: its two cases decided once
+            if not b:
+                return np.zeros_like(out)
+            if e != b or not math.isfinite(b) or not (a < 0).any():
+                return out
+            return np.where(a < 0, -b * np.power(-a, e), out)
+        rounded = (e == b) & np.isfinite(b)
+        if rounded.any():
+            out = np.where((a < 0) & rounded, -b * np.power(-a, e), out)
+    return out if b.all() else np.where(b == 0, 0.0, out)
+
+
 def _array_times_log(out: np.ndarray, a: np.ndarray, b: object) -> np.ndarray:
     """out * log(a) as it enters d(a**b)/db: 0 where a == 0 and b >= 0 (PyTorch's
     convention), -inf where a == 0 and b < 0, nan for a < 0."""
@@ -234,19 +274,23 @@ def _array_times_log(out: np.ndarray, a: np.ndarray, b: object) -> np.ndarray:
     return np.where(zero, 0.0, product) if zero.any() else product
 
 
+# logaddexp warns at NaN (which it returns, as it should): silenced, as for floats.
 def _array_sigmoid(a: np.ndarray) -> np.ndarray:
     # exp(-logaddexp(0, -a)) never overflows.
-    return np.exp(-np.logaddexp(0.0, -a))
+    with np.errstate(invalid="ignore"):
+        return np.exp(-np.logaddexp(0.0, -a))
 
 
 def _array_softplus(a: np.ndarray) -> np.ndarray:
     """log(1 + e**a) = logaddexp(a, 0): exact for every a, never overflows."""
-    return np.logaddexp(a, 0.0)
+    with np.errstate(invalid="ignore"):
+        return np.logaddexp(a, 0.0)
 
 
 def _array_log_sigmoid(a: np.ndarray) -> np.ndarray:
     """log sigmoid(a) = -logaddexp(-a, 0)."""
-    return -np.logaddexp(-a, 0.0)
+    with np.errstate(invalid="ignore"):
+        return -np.logaddexp(-a, 0.0)
 
 
 def _array_exp(a: np.ndarray) -> np.ndarray:
@@ -298,6 +342,7 @@ ARRAY = SimpleNamespace(
     div=_array_div,
     pow=_array_pow,
     scaled_pow=_array_scaled_pow,
+    power_rule=_array_power_rule,
     times_log=_array_times_log,
     maximum=np.maximum,  # NaN wins, as in PyTorch
     add_n=lambda xs: functools.reduce(np.add, xs),

@@ -143,6 +143,9 @@ NODES = SimpleNamespace(
     div=lambda a, b: a / b,  # a node divides through pow_const(-1): IEEE at 0, as numbers
     pow=_pow,
     scaled_pow=_scaled_pow,
+    # b a**(b-1) as a graph (0 where b == 0); b - 1's rounding for |b| >= 2**53 is left
+    # alone here: it matters for the sign of a second derivative of a**b at such b only.
+    power_rule=lambda a, b: _scaled_pow(b, a, b - 1),
     times_log=_times_log,
     maximum=lambda a, b: _apply("maximum", a, _node_like(b, a)),
     add_n=lambda xs: _apply("add_n", *xs),

@@ -27,17 +27,16 @@ ADD_N = define("add_n", lambda m, c, *xs: m.add_n(xs),
 NEG = define("neg", lambda m, c, a: -a,
              lambda m, c, n, g, out, a: (-g,), elementwise=True)
 # a ** b with both sides in the graph: d/da = b a**(b-1), d/db = a**b log(a).
-# `scaled_pow(k, a, e)` is k * a**e with 0 * inf taken as 0, so d(x**0)/dx is 0 even at
+# `power_rule(a, b)` is b a**(b-1) taken as 0 where b == 0, so d(x**0)/dx is 0 even at
 # x = 0, where x**-1 is inf: x**0 is the constant 1. `times_log(out, a, b)` is out * log(a)
 # with 0 where a == 0 and b >= 0 (a**b is 0 or 1 there for every nearby b >= 0), -inf
 # where a == 0 and b < 0. Both are PyTorch's conventions (docs/conventions.md).
 POW = define("pow", lambda m, c, a, b: m.pow(a, b),
-             lambda m, c, n, g, out, a, b: (g * m.scaled_pow(b, a, b - 1),
-                                            g * m.times_log(out, a, b)),
+             lambda m, c, n, g, out, a, b: (g * m.power_rule(a, b), g * m.times_log(out, a, b)),
              check=lambda m, c, a, b: m.check_pow(a, b), elementwise=True)
 # a ** c for a constant exponent c = ctx.
 POW_CONST = define("pow_const", lambda m, c, a: m.pow(a, c),
-                   lambda m, c, n, g, out, a: (g * m.scaled_pow(c, a, c - 1),),
+                   lambda m, c, n, g, out, a: (g * m.power_rule(a, c),),
                    check=lambda m, c, a: m.check_pow(a, c), elementwise=True)
 EXP = define("exp", lambda m, c, a: m.exp(a),
              lambda m, c, n, g, out, a: (g * out,), elementwise=True)
