@@ -46,9 +46,10 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 def total(a: np.ndarray, axes: tuple[int, ...] | None, keepdims: bool) -> np.ndarray:
     """`a` summed over `axes` (None: all), as np.add.reduce; float32 accumulates in float64."""
-    if _short(a.dtype):
-        return np.add.reduce(a, axis=axes, keepdims=keepdims, dtype=_FLOAT64).astype(a.dtype)
-    return np.add.reduce(a, axis=axes, keepdims=keepdims)
+    dtype = a.dtype
+    if dtype is not _FLOAT64 and _short(dtype):
+        return np.add.reduce(a, axes, _FLOAT64, None, keepdims).astype(dtype)
+    return np.add.reduce(a, axes, None, None, keepdims)
 
 
 def broadcast_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

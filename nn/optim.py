@@ -173,13 +173,13 @@ class Optimizer(ABC):
         changed_params = [p for _, p in self._tensors if p.grad is not None]
         if value_updates is not None:
             changed_params += self._values
-        epoch = next_epoch(f"{type(self).__name__}.step")
+        epoch = next_epoch(type(self).__name__ + ".step")
         steps = self.steps + 1
         # Commit: assignments only, idempotent; an interrupt waits for its end.
 
         def commit() -> None:
             for data, new in tensor_updates:
-                np.copyto(data, new)
+                data[...] = new  # in place: the array keeps its identity
             if value_updates is not None:
                 for p, new in zip(self._values, value_updates):
                     p.data = new
@@ -227,7 +227,7 @@ class Optimizer(ABC):
         if type(total) is Value:  # grads from backward(create_graph=True): use their values
             grads = [g.data if type(g) is Value else g for g in grads]
             total = sum(grads)
-        if total is None or not math.isfinite(total):
+        if type(total) is not float or not math.isfinite(total):  # complex, None, NaN, ...
             for k, g in enumerate(grads):
                 if not isinstance(g, numbers.Real) or isinstance(g, bool):
                     self._refuse(self._value_index[k], f"is a {type(g).__name__} ({g!r}), not "
@@ -338,10 +338,11 @@ class SGD(Optimizer):
             buf = state["momentum"] * self.momentum
             buf += grad
             state, grad = {"momentum": buf}, buf
-        new = grad * lr
-        if type(new) is np.ndarray and new.dtype == data.dtype:  # one array, not two
-            return np.subtract(data, new, out=new), state
-        return data - new, state
+        new = grad * -lr
+        if new.dtype is data.dtype:  # data - lr * grad in one new array
+            new += data
+            return new, state
+        return data + new, state  # mixed dtypes: no rounding of data to grad's dtype
 
     def _update_values(self, grads: list[float], lr: float,
                        new_states: dict[object, dict[str, Any]]) -> list[float]:
