@@ -390,9 +390,10 @@ def scoped_call(method: str) -> Callable[..., Any]:
         previous = _mode.state
         if previous is OFF:
             return getattr(self, method)(*args, **kwargs)
-        current = _mode.state = _new_scope(Scope)
+        current = _new_scope(Scope)
         current.name, current.parent = type(self).__name__, previous
-        try:
+        try:  # the state changes inside: an interrupt anywhere leaves it as it was
+            _mode.state = current
             return getattr(self, method)(*args, **kwargs)
         finally:
             _mode.state = previous
