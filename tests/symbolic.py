@@ -8,6 +8,7 @@ evaluates a partial derivative at a point. A primitive missing here fails
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import sympy as sp
@@ -43,3 +44,98 @@ def derivative(name: str, ctx: object, point: Sequence[float], orders: Sequence[
             expr = sp.diff(expr, symbol, order)
     value = expr.subs(dict(zip(symbols, map(sp.Float, point))))
     return float(sp.N(value))
+
+
+# ---------------------------------------------------------------- the edge-value grid
+# Points where arithmetic is delicate: zeros of both signs, +-1, a fraction, the tiniest
+# and hugest magnitudes of the dtype (normal numbers), infinities and NaN. Pairs of them
+# include exact ties (a == b) and exact zeros of an exponent (b == 0).
+def edge_grid(dtype: str = "float64") -> list[float]:
+    """The edge values for one dtype, as Python floats."""
+    tiny, huge = (1e-300, 1e300) if dtype == "float64" else (1e-37, 1e37)
+    return [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -3.0, tiny, -tiny, huge, -huge,
+            math.inf, -math.inf, math.nan]
+
+
+# Constants (ctx) that matter at the edges, beyond each primitive's case in
+# tests/test_rule_table.py: the exponent 0 and negative exponents of pow, ties of clip.
+EDGE_CONTEXTS: dict[str, list] = {
+    "pow_const": [0.0, 1.0, 2.0, 3.0, 0.5, -0.5, -1.0, -2.0, 2.5],
+    "clip": [(-0.5, 0.5), (0.0, 0.0), (-math.inf, 0.0), (0.0, math.inf)],
+}
+
+_NONSMOOTH = (sp.Heaviside, sp.sign, sp.Abs, sp.Max, sp.Min, sp.Piecewise, sp.DiracDelta)
+# Kinks sympy cannot see because it simplifies them away: clip(x, c, c) is the constant c,
+# but x == c is where both of its pieces switch (PyTorch's convention gives 1 there).
+KINKS: dict[str, Callable[..., bool]] = {"clip": lambda c, x: x in c}
+
+
+def _zero(value: sp.Expr) -> bool:
+    return bool(sp.simplify(value).is_zero)
+
+
+def _at_kink(exprs: Sequence[sp.Expr], values: dict) -> bool:
+    """True if a non-smooth piece of any expression switches exactly at the point."""
+    for expr in exprs:
+        for atom in expr.atoms(*_NONSMOOTH):
+            if isinstance(atom, (sp.Max, sp.Min)):
+                args = [a.subs(values) for a in atom.args]
+                if any(_zero(p - q) for i, p in enumerate(args) for q in args[i + 1:]):
+                    return True
+            elif isinstance(atom, sp.Piecewise):
+                return True
+            elif _zero(atom.args[0].subs(values)):
+                return True
+    return False
+
+
+def _number(value: sp.Expr) -> float | None:
+    """A finite or infinite real as a float; None for nan, zoo or anything complex."""
+    if value in (sp.oo, -sp.oo):
+        return math.inf if value == sp.oo else -math.inf
+    value = sp.N(value, 30)
+    if not value.is_real or value.has(sp.zoo, sp.nan):
+        return None
+    try:
+        return float(value)
+    except OverflowError:  # beyond float64: what IEEE arithmetic rounds it to
+        return math.inf if value > 0 else -math.inf
+
+
+def exact(name: str, ctx: object, point: Sequence[float], orders: Sequence[int]) -> float | None:
+    """The exact value of the primitive (orders all 0) or a first partial derivative at
+    `point`, from sympy; None where sympy has no single answer: a kink (the value there is
+    a convention, docs/conventions.md), a point where the derivative is undefined, or
+    non-finite inputs (PyTorch is the oracle there).
+
+    At a pole the value is the limit from the side(s) inside the domain (sqrt'(0) = inf).
+    """
+    # sympy has no infinities of IEEE's kind, no NaN and no signed zero: PyTorch decides.
+    if not all(math.isfinite(x) and (x or math.copysign(1.0, x) > 0) for x in point):
+        return None
+    if name in KINKS and KINKS[name](ctx, *point):
+        return None
+    symbols = sp.symbols(f"x0:{len(point)}", real=True)
+    function = SYMBOLIC[name](ctx, *symbols)
+    expr = function
+    for symbol, order in zip(symbols, orders):
+        if order:
+            expr = sp.diff(expr, symbol, order)
+    values = dict(zip(symbols, map(sp.Float, point)))
+    if _at_kink([function, expr], values):
+        return None
+    direct = _number(expr.subs(values))
+    if direct is not None:
+        return direct
+    if len(point) != 1:  # a singular point of several variables: PyTorch decides
+        return None
+    (x,) = symbols
+    limits = []
+    for side, step in (("+", 1e-30), ("-", -1e-30)):
+        inside = _number(function.subs(x, sp.Float(point[0]) + sp.Float(step)))
+        if inside is None:  # outside the domain on this side
+            continue
+        limits.append(_number(sp.limit(expr, x, sp.Float(point[0]), side)))
+    if not limits or None in limits or len(set(limits)) != 1:
+        return None
+    return limits[0]
