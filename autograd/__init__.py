@@ -1,12 +1,75 @@
 """chainrule's autograd engine: `Value` (scalars) and `Tensor` (numpy arrays) on one core."""
 
 # The rule modules fill the table; the engines bind its entries when first used.
-from autograd import fused, ops, tensor_ops  # noqa: F401
+# `methods` attaches the functions below to Tensor and Value, in one place.
+from autograd import fused, methods, ops, ops_conv, ops_math, ops_reduce, tensor_ops  # noqa: F401
+from autograd.activations import (
+    celu,
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    relu6,
+    selu,
+    silu,
+    softsign,
+)
+from autograd.compare import isfinite, isinf, isnan, masked_fill, maximum, minimum, where
+from autograd.creation import (
+    arange,
+    default_generator,
+    eye,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    zeros,
+    zeros_like,
+)
 from autograd.functional import grad, hessian, hvp, jacobian
+from autograd.functions import (
+    ceil,
+    clamp,
+    clip,
+    cos,
+    erf,
+    erfc,
+    expm1,
+    floor,
+    log1p,
+    round,
+    rsqrt,
+    sign,
+    sin,
+    square,
+)
 from autograd.gradcheck import GradcheckResult, gradcheck, gradgradcheck
 from autograd.graph import Scope, is_grad_enabled, no_grad, scope, topological_order
 from autograd.primitive import PrimitiveFunction, primitive
-from autograd.tensor import Tensor, concatenate, maximum, stack
+from autograd.reductions import argmax, argmin, cumsum, logsumexp, prod, std, var
+from autograd.shapes import (
+    broadcast_to,
+    chunk,
+    expand,
+    flatten,
+    flip,
+    gather,
+    one_hot,
+    pad,
+    repeat,
+    split,
+    squeeze,
+    tril,
+    triu,
+    unsqueeze,
+)
+from autograd.tensor import Tensor, concatenate, stack
 from autograd.value import Value
 
 
@@ -22,4 +85,13 @@ __all__ = [
     "is_grad_enabled", "scope", "Scope", "topological_order", "concatenate", "stack",
     "maximum", "apply", "primitive", "PrimitiveFunction", "grad", "jacobian",
     "hessian", "hvp",
+    # issue 18
+    "where", "minimum", "masked_fill", "isnan", "isinf", "isfinite",
+    "sin", "cos", "log1p", "expm1", "erf", "erfc", "square", "rsqrt", "sign", "floor", "ceil",
+    "round", "clip", "clamp", "leaky_relu", "elu", "selu", "celu", "silu", "gelu", "hardtanh",
+    "relu6", "softsign", "logsumexp", "var", "std", "prod", "argmax", "argmin", "cumsum",
+    "squeeze", "unsqueeze", "flatten", "expand", "broadcast_to", "pad", "flip", "repeat",
+    "split", "chunk", "tril", "triu", "one_hot", "gather", "zeros", "ones", "full", "eye",
+    "arange", "linspace", "rand", "randn", "zeros_like", "ones_like", "full_like",
+    "rand_like", "randn_like", "manual_seed", "default_generator",
 ]

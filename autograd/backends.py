@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from autograd.sums import broadcast_to, expand_dims, total, unbroadcast
+from autograd.windows import col2im, im2col
 
 # ---------------------------------------------------------------- scalars
 # Python floats follow IEEE 754 here, as numpy arrays and PyTorch do: poles give +-inf
@@ -364,6 +365,9 @@ ARRAY = SimpleNamespace(
     split=lambda g, bounds, axis: tuple(np.split(g, bounds, axis=axis)),
     unstack=lambda g, axis: tuple(np.moveaxis(g, axis, 0)),
     scatter_add=_scatter_add,
+    # sliding windows (convolution, pooling)
+    im2col=im2col,
+    col2im=col2im,
     # domain checks
     check_log=_array_check_log,
     check_pow=_array_check_pow,

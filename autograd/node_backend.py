@@ -166,4 +166,6 @@ NODES = SimpleNamespace(
     unstack=_unstack,
     scatter_add=lambda g, index, basic, shape: _apply("scatter_add", g,
                                                       ctx=(index, basic, tuple(shape))),
+    im2col=lambda x, window: _apply("im2col", x, ctx=window),
+    col2im=lambda g, window, image: _apply("col2im", g, ctx=(window, tuple(image))),
 )

@@ -165,12 +165,16 @@ class Tensor(Node):
         numbers, strings and other non-numbers are a TypeError (never silently cast)."""
         if isinstance(other, Tensor):
             return other
-        if type(other) is float or type(other) is int:
-            return _constant(np.asarray(other, dtype=self.data.dtype))
+        dtype = self.data.dtype
+        if dtype.kind == "f":
+            if type(other) is float or type(other) is int:
+                return _constant(np.asarray(other, dtype=dtype))
         if isinstance(other, (int, float, np.ndarray, np.number, list, tuple)) \
                 and not isinstance(other, bool):
             array = _as_array(other)  # refuses complex, strings, objects
-            return _constant(array.astype(self.data.dtype, copy=False))
+            if dtype.kind == "f":
+                return _constant(array.astype(dtype, copy=False))
+            return _constant(np.asarray(other))  # a mask or an index keeps numpy's type
         raise TypeError(f"unsupported operand type for Tensor: {type(other).__name__}")
 
     # ------------------------------------------------------------ elementwise primitives
@@ -272,12 +276,21 @@ class Tensor(Node):
         """Sum over `axis` (int, tuple or None for all)."""
         return Tensor._apply("sum", (self,), (_axes(axis, self.data.ndim, "sum"), keepdims))
 
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Maximum over `axis`; tied maxima share the gradient evenly."""
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False,
+            return_indices: bool = False) -> Tensor:
+        """Maximum over `axis`; tied maxima share the gradient evenly. return_indices=True
+        (one axis or None): (values, indices) as PyTorch's max(dim), the gradient going
+        to the indexed entry (`autograd.reductions.extreme_with_indices`)."""
+        if return_indices:
+            return _with_indices(self, "max", axis, keepdims)
         return self._extreme("max", axis, keepdims)
 
-    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Minimum over `axis`; tied minima share the gradient evenly."""
+    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False,
+            return_indices: bool = False) -> Tensor:
+        """Minimum over `axis`; tied minima share the gradient evenly. return_indices=True:
+        (values, indices), as for max."""
+        if return_indices:
+            return _with_indices(self, "min", axis, keepdims)
         return self._extreme("min", axis, keepdims)
 
     def _extreme(self, name: str, axis: object, keepdims: bool) -> Tensor:
@@ -412,6 +425,12 @@ class Tensor(Node):
         if self.label:
             extras += f", label={self.label!r}"
         return f"Tensor({body}{extras})"
+
+
+def _with_indices(x: Tensor, op: str, axis: object, keepdims: bool) -> tuple[Tensor, Tensor]:
+    from autograd.reductions import extreme_with_indices  # it builds on this module
+
+    return extreme_with_indices(x, op, axis, keepdims)
 
 
 def _constant(data: np.ndarray) -> Tensor:

@@ -209,6 +209,7 @@ class Value(Node):
         if state is OFF:  # constants, each checked by the operator
             return [(x if type(x) is Value else _constant(x, "*")) * y for x, y in zip(xs, ys)]
         forward = _MUL_FORWARD
+        epoch = CLOCK.epoch
         results = []
         for a, b in zip(xs, ys):
             if type(a) is not Value:
@@ -223,7 +224,7 @@ class Value(Node):
             out._prev = (a, b)
             out._op = _MUL
             out._scope = state
-            out._version = CLOCK.epoch
+            out._version = epoch
             results.append(out)
         return results
 

@@ -14,7 +14,7 @@ import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 from chainrule import __version__, cli_check, cli_demo, cli_graph, cli_train  # noqa: E402
-from chainrule.usage import UsageError  # noqa: E402
+from chainrule.usage import Parser, UsageError  # noqa: E402
 
 _COMMANDS = (cli_demo, cli_train, cli_graph, cli_check)
 
@@ -31,7 +31,7 @@ Run `chainrule COMMAND --help` for each command's options.
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with one subcommand per `cli_*` module."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="chainrule",
         description="Reverse-mode autodiff you can watch: train small networks built from "
                     "primitive ops,\ndraw computation graphs, and compare fused and composed "
@@ -56,9 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except UsageError as error:
-        if error.show_usage:
-            args.parser.print_usage(sys.stderr)
-        print(f"{args.parser.prog}: error: {error}", file=sys.stderr)
+        # One line; a syntax error adds the expression with a caret under the fault.
+        line, _, excerpt = str(error).partition("\n")
+        hint = f" (see {args.parser.prog} --help)" if error.show_usage else ""
+        print(f"{args.parser.prog}: error: {line}{hint}" + (excerpt and "\n" + excerpt),
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

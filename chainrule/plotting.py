@@ -64,3 +64,52 @@ def save_training_plot(path: str | Path, x: np.ndarray, y: np.ndarray,
     finally:
         plt.close(fig)
     return path
+
+
+def save_digits_plot(path: str | Path, images: np.ndarray, labels: np.ndarray,
+                     predicted: np.ndarray, losses: Sequence[float],
+                     accuracies: Sequence[float] = (), *, title: str = "",
+                     shown: int = 18) -> Path:
+    """Write the digits picture: up to `shown` misclassified test images (N, 1, 8, 8) or
+    (N, 64), each captioned "true -> predicted" (left), and the loss and training
+    accuracy per epoch (right); PNG, SVG or PDF by the extension of `path`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    fmt = path.suffix.lower()
+    if fmt not in PLOT_SUFFIXES:
+        raise ValueError(f"cannot write {str(path)!r}: the format follows the extension, one "
+                         f"of {', '.join(PLOT_SUFFIXES)}")
+    wrong = np.flatnonzero(predicted != labels)[:shown]
+    columns = 6
+    fig = plt.figure(figsize=(11, 4.6))
+    try:
+        grid = fig.add_gridspec(3, columns + 5)
+        for k in range(3 * columns):
+            ax = fig.add_subplot(grid[k // columns, k % columns])
+            ax.set_axis_off()
+            if k < len(wrong):
+                i = wrong[k]
+                ax.imshow(np.asarray(images[i]).reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+                ax.set_title(f"{labels[i]} \u2192 {predicted[i]}", fontsize=9, color="tab:red")
+        total = int((predicted != labels).sum())
+        fig.text(0.03, 0.96, f"misclassified test digits: {total} of {len(labels)} "
+                 f"(true \u2192 predicted)", fontsize=10)
+        right = fig.add_subplot(grid[:, columns + 1:])
+        epochs = np.arange(1, len(losses) + 1)
+        lines = right.plot(epochs, losses, color="tab:red", label="loss")
+        right.set(title="training", xlabel="epoch", ylabel="loss")
+        if len(accuracies):
+            twin = right.twinx()
+            lines += twin.plot(epochs, accuracies, color="tab:blue", label="accuracy")
+            twin.set(ylabel="accuracy", ylim=(0.0, 1.05))
+        right.legend(lines, [line.get_label() for line in lines], loc="center right")
+        if title:
+            fig.suptitle(title, x=0.7)
+        fig.savefig(path, format=fmt[1:], dpi=90)
+    finally:
+        plt.close(fig)
+    return path

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-DATASETS = ("spiral", "moons", "vertical")
+DATASETS = ("spiral", "moons", "vertical", "digits")  # digits: chainrule.digits
 ENGINES = ("tensor", "scalar")
 OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
 # Learning rates that train the default networks on the default data in a few hundred

@@ -5,21 +5,31 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import NoReturn
 
 from chainrule.expression import check_variable_name
 
 
 class UsageError(Exception):
-    """A mistake in what the user typed: printed with the command's usage, exit status 2."""
+    """A mistake in what the user typed: one line pointing to the command's --help, exit
+    status 2."""
 
     show_usage = True
 
 
 class CommandError(UsageError):
     """A request that cannot be carried out (a path, a drawing too large): one line, no
-    usage, exit status 2."""
+    pointer to --help, exit status 2."""
 
     show_usage = False
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: the usage block argparse prints before an error
+    hides the one line that matters; `--help` is named instead."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 class PathError(CommandError):

@@ -1,17 +1,24 @@
 """Networks built on autograd: modules, layers, losses, optimizers, data sets, training."""
 
 from nn import data, functional, metrics, optim
-from nn.layers import Dropout, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from nn.conv import Conv2d
+from nn.embedding import Embedding
+from nn.huber import HuberLoss, SmoothL1Loss
+from nn.layers import Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    L1Loss,
     MSELoss,
+    NLLLoss,
     l1_penalty,
     l2_penalty,
 )
 from nn.module import Module, load, save
+from nn.norm import BatchNorm1d, LayerNorm
 from nn.onnx_export import export_onnx, to_onnx
+from nn.pool import AvgPool2d, MaxPool2d
 from nn.scalar import MLP, Layer, Neuron
 from nn.to_torch import load_torch_state_dict, to_torch, torch_state_dict
 from nn.torch_optim import to_torch_optimizer
@@ -19,8 +26,9 @@ from nn.train import History, fit
 
 __all__ = [
     "Module", "save", "load", "Neuron", "Layer", "MLP", "Linear", "ReLU", "Tanh", "Sigmoid",
-    "Softmax", "Dropout", "Sequential", "CrossEntropyLoss", "MSELoss", "BCELoss",
+    "Softmax", "Dropout", "Sequential", "CrossEntropyLoss", "MSELoss", "L1Loss", "BCELoss",
     "BCEWithLogitsLoss", "l1_penalty", "l2_penalty", "functional", "optim", "data", "metrics",
     "fit", "History", "to_torch", "torch_state_dict", "load_torch_state_dict",
-    "to_torch_optimizer", "export_onnx", "to_onnx",
+    "to_torch_optimizer", "export_onnx", "to_onnx", "Conv2d", "MaxPool2d", "AvgPool2d",
+    "Flatten", "NLLLoss", "HuberLoss", "SmoothL1Loss", "LayerNorm", "BatchNorm1d", "Embedding",
 ]

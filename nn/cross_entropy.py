@@ -18,6 +18,7 @@ import numpy as np
 from autograd import Tensor, Value, apply, scope
 from autograd.fused import FusedTargets, refuse_undefined
 from autograd.tensor_args import normalize_axis
+from nn.nll import IGNORE_INDEX, check_options, classes_last, plan, reduce
 from nn.targets import Logits, Targets, check_masked_targets, check_targets, logit_rows, number
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -68,31 +69,84 @@ def _log_softmax_row(row: Sequence[Value]) -> list:
 
 
 def cross_entropy(logits: Logits, targets: Targets, fused: bool = False,
-                  reduction: str = "mean") -> Tensor | Value | list:
+                  reduction: str = "mean", *, weight: object = None,
+                  ignore_index: int = IGNORE_INDEX,
+                  label_smoothing: float = 0.0) -> Tensor | Value | list:
     """Categorical cross-entropy -sum_j y_j log softmax(z)_j, reduced over the batch.
 
-    logits: Tensor (N, C), list of Value (one sample) or list of lists (N samples).
-    targets: class indices (int or int array of length N) or one-hot / probability
-    rows (N, C). reduction: "mean" (divides by N), "sum" or "none" (one loss per sample).
+    logits: Tensor (N, C) or (N, C, d1, ...) (classes on axis 1, as PyTorch's), list of
+    Value (one sample) or list of lists (N samples).
+    targets: class indices (int or int array of length N, or (N, d1, ...)) or one-hot /
+    probability rows (N, C) (or (N, C, d1, ...)). reduction: "mean" (divides by N), "sum"
+    or "none" (one loss per sample).
     fused=False composes it from primitives (log_softmax, indexing or multiplication,
     sum, negation); fused=True is one `softmax_cross_entropy` node with the same value.
+
+    The options are PyTorch's (`nn.nll` gives the formulas): `weight`, C class weights
+    (the mean then divides by the sum of the targets' weights); `ignore_index`, an index
+    target that adds nothing and leaves the mean; `label_smoothing` e in [0, 1], the
+    targets (1 - e) y + e / C. The fused path supports all of them without a second
+    formula: smoothed targets are probability rows, so label smoothing alone is still one
+    node whose gradient is (softmax - y') / N; with weights or ignored targets the node
+    gives the per-sample losses (gradient softmax_i - y_i each), which are multiplied by
+    their constant weights and summed, so the gradient stays the closed form
+    w_i (softmax_i - y_i) / sum w.
     Logits follow `softmax`'s policy, and a target class whose logit is -inf (an
     infinite loss) is refused too, naming the row.
     """
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, "
                          f"got {reduction!r}")
-    # The fused node checks the floats of Values itself, except one node per sample.
-    n, c, single, masked = logit_rows(logits, values=not fused or reduction == "none")
-    indices, probs = check_targets(targets, n, c)
+    if isinstance(logits, Tensor) and logits.data.ndim > 2:
+        rows, flat, rest = classes_last("cross_entropy", logits, targets)
+        out = cross_entropy(rows, flat, fused, reduction, weight=weight,
+                            ignore_index=ignore_index, label_smoothing=label_smoothing)
+        return out.reshape(rest) if reduction == "none" else out
+    plain = weight is None and not label_smoothing and ignore_index == IGNORE_INDEX
+    # The fused node checks the floats of Values itself, except one node per sample (the
+    # per-sample losses of the weighted path): their rows are named here.
+    n, c, single, masked = logit_rows(logits, values=not fused or reduction == "none"
+                                      or not plain)
+    if plain:
+        try:
+            indices, probs = check_targets(targets, n, c)
+        except ValueError:  # an ignored target (-100) is out of range: the weighted path
+            if not _has(targets, ignore_index):
+                raise
+        else:
+            return _unweighted(logits, masked, indices, probs, (n, c), reduction, single,
+                               fused)
+    weights = check_options("cross_entropy", weight, ignore_index, label_smoothing, c)
+    p = plan("cross_entropy", targets, n, c, weights, ignore_index, label_smoothing)
+    if p.row_weights is None:  # smoothing alone: new targets, the same one loss
+        return _unweighted(logits, masked, p.indices, p.rows, (n, c), reduction, single, fused)
+    with scope("cross_entropy"):
+        losses = _unweighted(logits, masked, p.indices, p.rows, (n, c), "none", single, fused)
+        return reduce(losses, p, reduction, "cross_entropy")
+
+
+def _unweighted(logits: Logits, masked: object, indices: np.ndarray | None,
+                probs: np.ndarray | None, shape: tuple[int, int], reduction: str,
+                single: bool, fused: bool) -> Tensor | Value | list:
+    """The loss without weights; `masked`: the logits' numbers when some are -inf (from
+    `logit_rows`), so that a target at -inf is refused."""
     if masked is not None:
         check_masked_targets(masked, indices, probs)
     if fused:
-        return _fused(logits, indices, probs, (n, c), reduction, single, masked is not None)
+        return _fused(logits, indices, probs, shape, reduction, single, masked is not None)
     with scope("cross_entropy"):
         if isinstance(logits, Tensor):
             return _composed_tensor(logits, indices, probs, reduction, masked is not None)
         return _composed_values([logits] if single else logits, indices, probs, reduction)
+
+
+def _has(targets: Targets, value: int) -> bool:
+    """True if some index target equals `value` (ignore_index)."""
+    try:
+        array = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+        return array.dtype.kind in "iuf" and bool((array == value).any())
+    except (TypeError, ValueError):
+        return False
 
 
 # ---------------------------------------------------------------- composed paths

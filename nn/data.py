@@ -1,4 +1,5 @@
-"""Toy classification data sets (numpy only): spirals, two moons, vertical clusters.
+"""Classification data sets (numpy only): spirals, two moons, vertical clusters (toys made
+on the spot), and real handwritten digits shipped with chainrule (`digits`, `nn.digits`).
 
 Every generator returns `(X, y)`: `X` float64 of shape (n, 2), `y` int64 class labels
 of shape (n,), ordered class by class (shuffle in the training loop). The same seed
@@ -12,7 +13,9 @@ import numbers
 
 import numpy as np
 
-__all__ = ["spiral", "moons", "vertical"]
+from nn.digits import digits
+
+__all__ = ["spiral", "moons", "vertical", "digits"]
 
 # One spiral arm sweeps this many radians of "angle parameter" per class, and the
 # parameter is scaled by _TURN when turned into an angle: arms of 4 * 2.5 = 10 rad.

@@ -1,4 +1,4 @@
-"""Tensor-engine layers: `Linear`, activations, `Dropout`, `Sequential`.
+"""Tensor-engine layers: `Linear`, activations, `Dropout`, `Flatten`, `Sequential`.
 
 Layers are compositions of autograd primitives: none writes a backward pass.
 `Linear` stores its weight as (in_features, out_features), so a batch x of shape
@@ -134,6 +134,33 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class Flatten(Module):
+    """Merge axes start_dim..end_dim into one: (N, C, H, W) -> (N, C * H * W) by default.
+
+    A `reshape` node (C order, as PyTorch's Flatten).
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+                raise TypeError(f"Flatten: {name} must be an int, got {dim!r}")
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = _as_tensor(x, "Flatten")
+        ndim = max(x.ndim, 1)
+        start, end = self.start_dim % ndim, self.end_dim % ndim
+        if not (-ndim <= self.start_dim < ndim and -ndim <= self.end_dim < ndim) or start > end:
+            raise ValueError(f"Flatten: start_dim={self.start_dim}, end_dim={self.end_dim} do "
+                             f"not select axes of an input of shape {x.shape}")
+        shape = x.shape
+        merged = int(np.prod(shape[start:end + 1]))
+        return x.reshape(shape[:start] + (merged,) + shape[end + 1:]) if x.ndim else x.reshape(1)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Sequential(Module):

@@ -19,6 +19,7 @@ import numpy as np
 from autograd import Tensor, Value, apply, scope
 from nn import functional as F  # noqa: N812 - the conventional name
 from nn.module import Module
+from nn.nll import IGNORE_INDEX, check_options
 
 REDUCTIONS = ("mean", "sum", "none")
 BCE_EPS = 1e-7  # BCELoss clips probabilities to [eps, 1 - eps]: each term is at most ~16.1
@@ -46,19 +47,24 @@ class _ElementwiseLoss(Module):
     def check(self, pred: np.ndarray, target: np.ndarray) -> None:
         """Raise ValueError for values outside the loss's domain (no limits by default)."""
 
+    def weighted_term(self, pred: Tensor | Value,
+                      target: Tensor | np.ndarray | float) -> Tensor | Value:
+        """`term`, with any weighting the loss applies to it (none by default)."""
+        return self.term(pred, target)
+
     def forward(self, pred: Prediction, target: object) -> Loss:
         """The elementwise loss, reduced by `self.reduction`."""
         op = type(self).__name__
         if isinstance(pred, Tensor):
             target = _tensor_target(op, pred, target)
             self.check(pred.data, target.data if isinstance(target, Tensor) else target)
-            out = self.term(pred, target)
+            out = self.weighted_term(pred, target)
             if self.reduction == "none":
                 return out
             return out.mean() if self.reduction == "mean" else out.sum()
         preds, targets = _scalar_pairs(op, pred, target)
         self.check(np.array([p.data for p in preds]), np.array([float(t) for t in targets]))
-        losses = [self.term(p, t) for p, t in zip(preds, targets)]
+        losses = [self.weighted_term(p, t) for p, t in zip(preds, targets)]
         if self.reduction == "none":
             return losses
         total = Value.sum(losses)
@@ -74,6 +80,18 @@ class MSELoss(_ElementwiseLoss):
     def term(self, pred: Tensor | Value, target: Tensor | np.ndarray | float) -> Tensor | Value:
         diff = pred - target
         return diff * diff
+
+
+class L1Loss(_ElementwiseLoss):
+    """|pred - target| per element, reduced: the mean absolute error by default.
+
+    torch.nn.L1Loss, and NNFS's Loss_MeanAbsoluteError for equal-width rows. The
+    gradient is sign(pred - target) / n for the mean over n elements, and 0 where
+    pred == target (abs's derivative at 0, as in PyTorch).
+    """
+
+    def term(self, pred: Tensor | Value, target: Tensor | np.ndarray | float) -> Tensor | Value:
+        return (pred - target).abs()
 
 
 class BCELoss(_ElementwiseLoss):
@@ -94,6 +112,10 @@ class BCELoss(_ElementwiseLoss):
 
 
 class BCEWithLogitsLoss(_ElementwiseLoss):
+    # pos_weight p (PyTorch's): -(p y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))), the
+    # positive class's term scaled by p, broadcast along the last axis (one p per class).
+    # Written with the unweighted loss l(z, y) itself: since -log sigmoid(z) = l(-z, 0),
+    # it is l(z, y) + (p - 1) y l(-z, 0), exact wherever l is.
     """BCE of sigmoid(z) from logits z: softplus(z) - z y, exact for every finite z.
 
     Equal to -(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))), since log sigmoid(z) =
@@ -103,30 +125,92 @@ class BCEWithLogitsLoss(_ElementwiseLoss):
     the gradient at z = 0 was 1/2 off).
     """
 
+    def __init__(self, reduction: str = "mean", pos_weight: object = None) -> None:
+        super().__init__(reduction)
+        self.pos_weight = _pos_weight(pos_weight)
+
     def term(self, pred: Tensor | Value, target: Tensor | np.ndarray | float) -> Tensor | Value:
         return pred.softplus() - pred * target
 
     def check(self, pred: np.ndarray, target: np.ndarray) -> None:
         _check_unit_interval(type(self).__name__, "targets", target)
 
+    def weighted_term(self, pred: Tensor | Value,
+                      target: Tensor | np.ndarray | float) -> Tensor | Value:
+        """The loss with pos_weight (see the class comment)."""
+        p = self.pos_weight
+        if p is None:
+            return self.term(pred, target)
+        if isinstance(pred, Tensor):  # checked before anything is recorded
+            if p.ndim > pred.ndim or any(a not in (1, b) for a, b in
+                                         zip(p.shape[::-1], pred.shape[::-1])):
+                raise ValueError(f"BCEWithLogitsLoss: pos_weight of shape {p.shape} does not "
+                                 f"broadcast to the prediction's shape {pred.shape}")
+            p = p.astype(pred.dtype)
+        elif p.size != 1:
+            raise ValueError(f"BCEWithLogitsLoss: the scalar engine takes one pos_weight for "
+                             f"every prediction, got shape {p.shape}")
+        else:
+            p = float(p)
+        return self.term(pred, target) + (p - 1.0) * target * self.term(-pred, 0.0)
+
+    def extra_repr(self) -> str:
+        weight = "" if self.pos_weight is None else f", pos_weight={self.pos_weight.tolist()}"
+        return super().extra_repr() + weight
+
 
 class CrossEntropyLoss(Module):
     """Categorical cross-entropy of logits; see `nn.functional.cross_entropy`.
 
     fused=True (the default) is the one-node `softmax_cross_entropy` op; fused=False
-    composes it from primitives, so its graph shows every step.
+    composes it from primitives, so its graph shows every step. weight (C class weights),
+    ignore_index and label_smoothing as PyTorch's (`nn.nll`).
     """
 
-    def __init__(self, fused: bool = True, reduction: str = "mean") -> None:
+    def __init__(self, fused: bool = True, reduction: str = "mean", *, weight: object = None,
+                 ignore_index: int = IGNORE_INDEX, label_smoothing: float = 0.0) -> None:
         self.fused = bool(fused)
         self.reduction = _check_reduction("CrossEntropyLoss", reduction)
+        self.weight = check_options("CrossEntropyLoss", weight, ignore_index, label_smoothing,
+                                    None)
+        self.ignore_index, self.label_smoothing = int(ignore_index), float(label_smoothing)
 
     def forward(self, logits: object, targets: object) -> Loss:
         """logits (N, C) and class indices (N,) or probability rows (N, C) -> the loss."""
-        return F.cross_entropy(logits, targets, fused=self.fused, reduction=self.reduction)
+        if self.weight is None and not self.label_smoothing \
+                and self.ignore_index == IGNORE_INDEX:
+            return F.cross_entropy(logits, targets, fused=self.fused, reduction=self.reduction)
+        return F.cross_entropy(logits, targets, fused=self.fused, reduction=self.reduction,
+                               weight=self.weight, ignore_index=self.ignore_index,
+                               label_smoothing=self.label_smoothing)
 
     def extra_repr(self) -> str:
-        return f"fused={self.fused}, reduction={self.reduction!r}"
+        return f"fused={self.fused}, reduction={self.reduction!r}" + _option_repr(self)
+
+
+class NLLLoss(Module):
+    """Negative log-likelihood of log-probabilities; see `nn.functional.nll_loss`."""
+
+    def __init__(self, weight: object = None, ignore_index: int = IGNORE_INDEX,
+                 reduction: str = "mean") -> None:
+        self.reduction = _check_reduction("NLLLoss", reduction)
+        self.weight = check_options("NLLLoss", weight, ignore_index, 0.0, None)
+        self.ignore_index, self.label_smoothing = int(ignore_index), 0.0
+
+    def forward(self, log_probs: object, targets: object) -> Loss:
+        """log-probabilities (N, C) and class indices (N,) -> the loss."""
+        return F.nll_loss(log_probs, targets, weight=self.weight,
+                          ignore_index=self.ignore_index, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}" + _option_repr(self)
+
+
+def _option_repr(loss: CrossEntropyLoss | NLLLoss) -> str:
+    text = "" if loss.weight is None else f", weight={loss.weight.tolist()}"
+    if loss.ignore_index != IGNORE_INDEX:
+        text += f", ignore_index={loss.ignore_index}"
+    return text + (f", label_smoothing={loss.label_smoothing}" if loss.label_smoothing else "")
 
 
 # ---------------------------------------------------------------- penalties
@@ -188,7 +272,7 @@ def _refuse_non_finite(op: str, what: str, array: np.ndarray) -> None:
     if bad.any():
         where = tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), array.shape))
         raise ValueError(f"{op}: the {what} holds {float(array[where])!r} at index {where} "
-                         f"({int(bad.sum())} of {array.size} entries are not finite)")
+                         f"({int(bad.sum())} of {array.size} entries are non-finite)")
 
 
 def _scalar_pairs(op: str, pred: object, target: object) -> tuple[list, list]:
@@ -219,6 +303,21 @@ def _target_number(op: str, t: object) -> float:
         return float(t)
     raise TypeError(f"{op}: a target must be a real number or a Value, got "
                     f"{type(t).__name__} {t!r}")
+
+
+def _pos_weight(value: object) -> np.ndarray | None:
+    """pos_weight as a float64 array of finite numbers >= 0 (None stays None)."""
+    if value is None:
+        return None
+    try:
+        array = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"BCEWithLogitsLoss: pos_weight must be numbers, got "
+                        f"{type(value).__name__}") from None
+    if not (np.isfinite(array).all() and (array >= 0).all()):
+        raise ValueError(f"BCEWithLogitsLoss: pos_weight must be finite and >= 0, got "
+                         f"{array.tolist()}")
+    return array
 
 
 def _check_unit_interval(op: str, what: str, array: np.ndarray) -> None:

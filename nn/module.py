@@ -141,6 +141,9 @@ class Module:
     """
 
     training: bool = True
+    # Names of attributes holding buffers: constant Tensors that are state but no
+    # parameters (BatchNorm's running statistics). state_dict() saves them too.
+    buffer_names: tuple[str, ...] = ()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; every subclass defines it."""
@@ -158,6 +161,13 @@ class Module:
     def parameters(self) -> list[Node]:
         """Every parameter (Value leaves, requires_grad Tensor leaves), in attribute order."""
         return _parameters(self)
+
+    def named_buffers(self) -> list[tuple[str, Node]]:
+        """(dotted name, buffer) of every sub-module's buffers (`buffer_names`), in
+        module order: `layers.1.running_mean`."""
+        return [(f"{prefix}.{name}" if prefix else name, getattr(module, name))
+                for prefix, module in self.named_modules() for name in module.buffer_names
+                if getattr(module, name, None) is not None]
 
     def named_modules(self) -> list[tuple[str, Module]]:
         """("", self) followed by every sub-module with its dotted name."""
@@ -189,8 +199,10 @@ class Module:
 
     # ------------------------------------------------------------ state
     def state_dict(self) -> dict[str, np.ndarray]:
-        """name -> copy of the parameter's data as a numpy array (a Value gives a 0-d array)."""
-        return {name: np.array(param.data, copy=True) for name, param in self.named_parameters()}
+        """name -> copy of the parameter's (or buffer's) data as a numpy array (a Value gives
+        a 0-d array): the parameters, then the buffers."""
+        return {name: np.array(param.data, copy=True)
+                for name, param in self.named_parameters() + self.named_buffers()}
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
         """Copy `state` into the parameters, keeping each parameter's dtype.
@@ -204,7 +216,7 @@ class Module:
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict: expected a mapping name -> array, "
                             f"got {type(state).__name__}")
-        own = dict(self.named_parameters())
+        own = dict(self.named_parameters() + self.named_buffers())
         missing = [name for name in own if name not in state]
         unexpected = [str(name) for name in state if name not in own]
         problems = []

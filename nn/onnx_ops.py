@@ -9,9 +9,10 @@ constants (the same in every traced call, or an error), `e.op(...)` adds a node,
 exported; the error names it. Opset `OPSET` of the default ONNX domain.
 
 Also here: `CONSTANT_RULES`, the ways a constant leaf of a chainrule graph is written
-to ONNX. Most constants are plain initializers; two are computed from the input in
+to ONNX. Most constants are plain initializers; some are computed from the input in
 chainrule, outside the graph, and must be computed in ONNX too: the maximum by which
-softmax shifts its logits, and the 1 / count of a mean over the batch.
+softmax (and logsumexp) shifts its logits, the maximum logsumexp adds back, and the
+1 / count of a mean over the batch.
 """
 
 from __future__ import annotations
@@ -135,7 +136,12 @@ def _slice_bounds(part: slice) -> tuple[int, int]:
 
 def _scatter_add(e: Any, node: Any) -> str:
     """zeros(shape) with x added at index (getitem's transpose): each entry of x goes to
-    the flat position numpy's indexing gives it, summed there by ScatterND."""
+    the flat position numpy's indexing gives it, summed there by ScatterND. An index of
+    step-1 slices places x inside a block of zeros: that is Pad (`autograd.pad`), whose
+    unpadded axes (the batch) may vary."""
+    pads = [_pads(twin) for twin in e.twins(node)]
+    if pads[0] is not None and pads[0] == pads[1]:
+        return e.op("Pad", [*e.inputs(node), e.ints(pads[0])], mode="constant")
     index, _, shape = e.ctx(node)
     (x,) = e.inputs(node)
     positions = np.arange(int(np.prod(shape))).reshape(shape)[index]
@@ -146,13 +152,115 @@ def _scatter_add(e: Any, node: Any) -> str:
     return e.op("Reshape", [summed, e.ints(list(shape))])
 
 
+def _pads(node: Any) -> list[int] | None:
+    """ONNX Pad's [befores..., afters...] for a scatter_add whose index is slices of step 1
+    with x filling each slice; None for any other index."""
+    index, basic, shape = node._ctx
+    parts = index if isinstance(index, tuple) else (index,)
+    source = node.parents[0].data.shape
+    if not basic or len(parts) > len(shape) or len(source) != len(shape) or not all(
+            isinstance(p, slice) and p.step in (None, 1) for p in parts):
+        return None
+    parts = parts + (slice(None),) * (len(shape) - len(parts))
+    ranges = [p.indices(n) for p, n in zip(parts, shape, strict=True)]
+    if any(stop - start != m for (start, stop, _), m in zip(ranges, source, strict=True)):
+        return None
+    return [start for start, _, _ in ranges] + [n - stop for (_, stop, _), n in
+                                                zip(ranges, shape, strict=True)]
+
+
 def _where(e: Any, node: Any) -> str:
     a, b = e.inputs(node)
     return e.op("Where", [e.constant(np.asarray(e.ctx(node), dtype=bool)), a, b])
 
 
+def _plus_one(op_type: str, sign: float) -> Emit:
+    """log1p(x) = Log(x + 1), expm1(x) = Exp(x) - 1, erfc(x) = 1 - Erf(x): ONNX has no
+    fused forms (onnxruntime rounds where chainrule's own functions do not)."""
+    def emit(e: Any, node: Any) -> str:
+        (x,) = e.inputs(node)
+        one = e.scalar(1.0, node.data.dtype)
+        if op_type == "Log":
+            return e.op("Log", [e.op("Add", [x, one])])
+        inner = e.op(op_type, [x])
+        return e.op("Sub", [inner, one] if sign > 0 else [one, inner])
+    return emit
+
+
+def _hardtanh(e: Any, node: Any) -> str:
+    lo, hi = e.ctx(node)
+    dtype = node.data.dtype
+    return e.op("Clip", e.inputs(node) + [e.scalar(lo, dtype), e.scalar(hi, dtype)])
+
+
+def _cumsum(e: Any, node: Any) -> str:
+    return e.op("CumSum", [*e.inputs(node), e.ints(e.ctx(node))])
+
+
 def _broadcast_to(e: Any, node: Any) -> str:
-    return e.op("Expand", [*e.inputs(node), e.ints(list(e.ctx(node)))])
+    """Expand broadcasts both ways, so an axis the input already has at its full size is
+    written as 1: only added or stretched axes are fixed, and the batch axis may vary."""
+    def stretched(n: Any) -> list[int]:
+        target, source = n._ctx, n.parents[0].data.shape
+        lead = len(target) - len(source)
+        return [size if i < lead or source[i - lead] != size else 1
+                for i, size in enumerate(target)]
+
+    first, second = (stretched(n) for n in e.twins(node))
+    if first != second:
+        e.ctx(node)  # raises, naming the constants that follow the input
+    return e.op("Expand", [*e.inputs(node), e.ints(first)])
+
+
+# ---------------------------------------------------------------- sliding windows
+def _window_positions(window: Any, image: tuple[int, ...]) -> np.ndarray:
+    """(C * KH * KW, OH * OW): where in a flattened padded image (C, H', W') each entry
+    of one image's im2col columns comes from (the same rows and columns as `im2col`)."""
+    from autograd.windows import im2col
+
+    c, h, w = image
+    (ph, pw) = window.padding
+    places = np.arange(c * (h + 2 * ph) * (w + 2 * pw), dtype=np.float64)
+    unpadded = type(window)(window.kernel, window.stride, (0, 0), window.dilation)
+    return im2col(places.reshape(1, c, h + 2 * ph, w + 2 * pw), unpadded).astype(np.int64)
+
+
+def _im2col(e: Any, node: Any) -> str:
+    """Pad with the window's fill, then Gather each window's places from every flattened
+    image: exact for any numbers, -inf padding included."""
+    window = e.ctx(node)
+    (x,) = e.inputs(node)
+    c, h, w = node.parents[0].data.shape[1:]
+    (ph, pw) = window.padding
+    if ph or pw:
+        x = e.op("Pad", [x, e.ints([0, 0, ph, pw, 0, 0, ph, pw]),
+                         e.scalar(window.fill, node.data.dtype)])
+    flat = e.op("Reshape", [x, e.ints([-1, c * (h + 2 * ph) * (w + 2 * pw)])])
+    cols = e.op("Gather", [flat, e.ints(_window_positions(window, (c, h, w)))], axis=1)
+    cols = e.op("Transpose", [cols], perm=[1, 0, 2])  # (N, C*KH*KW, L) -> (C*KH*KW, N, L)
+    return e.op("Reshape", [cols, e.ints([node.data.shape[0], -1])])
+
+
+def _col2im(e: Any, node: Any) -> str:
+    """Each image's columns, flattened, times the 0/1 matrix that sends every entry to its
+    place in the image (padded places to none): the sums col2im makes."""
+    window, image = e.ctx(node)
+    (cols,) = e.inputs(node)
+    c, h, w = image
+    (ph, pw) = window.padding
+    positions = _window_positions(window, image).ravel()
+    padded = np.zeros((c, h + 2 * ph, w + 2 * pw), dtype=bool)
+    padded[:, ph:ph + h, pw:pw + w] = True
+    inside = np.flatnonzero(padded.ravel())  # padded place -> image place, via its rank
+    spread = np.zeros((positions.size, padded.size), node.data.dtype)
+    spread[np.arange(positions.size), positions] = 1
+    spread = spread[:, inside]
+    rows = c * window.kernel[0] * window.kernel[1]
+    by_image = e.op("Reshape", [cols, e.ints([rows, -1, positions.size // rows])])
+    flat = e.op("Reshape", [e.op("Transpose", [by_image], perm=[1, 0, 2]),
+                            e.ints([-1, positions.size])])
+    out = e.op("MatMul", [flat, e.constant(spread)])
+    return e.op("Reshape", [out, e.ints([-1, c, h, w])])
 
 
 # ---------------------------------------------------------------- the fused loss
@@ -208,6 +316,21 @@ ONNX_OPS: dict[str, Emit] = {
     "concatenate": _concatenate,
     "stack": _stack,
     "softmax_cross_entropy": _softmax_cross_entropy,
+    "im2col": _im2col,
+    "col2im": _col2im,
+    "sin": _same("Sin"),
+    "cos": _same("Cos"),
+    "log1p": _plus_one("Log", 1.0),
+    "expm1": _plus_one("Exp", 1.0),
+    "erf": _same("Erf"),
+    "erfc": _plus_one("Erf", -1.0),
+    "sign": _same("Sign"),
+    "floor": _same("Floor"),
+    "ceil": _same("Ceil"),
+    "round": _same("Round"),  # halves to even, as numpy
+    "hardtanh": _hardtanh,
+    "cumsum": _cumsum,
+    "softsign": _same("Softsign"),
 }
 
 
@@ -239,6 +362,27 @@ def _max_shift(e: Any, node: Any, j: int) -> str | None:
     return e.op("Neg", [e.op("Where", [bad, zero, top])])
 
 
+def _shift_back(e: Any, node: Any, j: int) -> str | None:
+    """logsumexp's m + log(sum(exp(z - m))): the maximum m added back, the negation of the
+    shift (`_max_shift`) that the add below the log, sum and exp subtracted."""
+    if node.op != "add" or e.is_constant(node.parents[1 - j]):
+        return None
+    below = node.parents[1 - j]
+    for op in ("log", "sum", "exp"):
+        if below.op != op:
+            return None
+        below = below.parents[0]
+    if below.op != "add":
+        return None
+    k = next((i for i, p in enumerate(below.parents) if e.is_constant(p)), None)
+    if k is None or any(
+            not np.array_equal(twin.parents[j].data, -shift.parents[k].data)
+            for twin, shift in zip(e.twins(node), e.twins(below), strict=True)):
+        return None
+    shift = _max_shift(e, below, k)
+    return None if shift is None else e.op("Neg", [shift])
+
+
 def _unchanged(e: Any, node: Any, j: int) -> str | None:
     """The same array in every traced call: an initializer."""
     return e.initializer(node.parents[j]) if e.unchanged(node.parents[j]) else None
@@ -263,4 +407,4 @@ def _mean_count(e: Any, node: Any, j: int) -> str | None:
 
 
 CONSTANT_RULES: list[Callable[[Any, Any, int], str | None]] = [_max_shift, _unchanged,
-                                                               _mean_count]
+                                                               _mean_count, _shift_back]

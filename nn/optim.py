@@ -319,21 +319,33 @@ class Optimizer(ABC):
 class SGD(Optimizer):
     """Stochastic gradient descent, with momentum and lr decay.
 
-    Momentum follows PyTorch: b = momentum * b + g; p -= lr_t * b (b starts at 0).
-    With decay == 0 this is torch.optim.SGD exactly. (NNFS instead keeps v = momentum
-    * v - lr_t * g; the two agree when decay == 0, since then v = -lr * b.)
+    Momentum follows PyTorch by default: b = momentum * b + g; p -= lr_t * b (b starts
+    at 0); with decay == 0 this is torch.optim.SGD exactly. velocity=True keeps the
+    velocity of Neural Networks from Scratch (chapter 10) instead: v = momentum * v -
+    lr_t * g; p += v. The two are the same rule at a constant rate (v = -lr * b); under
+    decay they differ, since the book's velocity keeps the past steps' larger rates.
+    Raises TypeError/ValueError for a non-number or out-of-range lr, momentum or decay.
     """
 
     def __init__(self, params: Iterable | Any, lr: float = 1e-3, momentum: float = 0.0,
-                 decay: float = 0.0) -> None:
+                 decay: float = 0.0, velocity: bool = False) -> None:
         super().__init__(params, lr, decay)
         self.momentum = _unit(momentum, "momentum", "SGD")
+        if not isinstance(velocity, bool):
+            raise TypeError(f"SGD: velocity must be True or False, got {velocity!r}")
+        self.velocity = velocity
 
     def _init_state(self, data: np.ndarray) -> dict[str, Any]:
-        return {"momentum": np.zeros_like(data)} if self.momentum else {}
+        if not self.momentum:
+            return {}
+        return {"velocity" if self.velocity else "momentum": np.zeros_like(data)}
 
     def _update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray,
                 lr: float) -> tuple[np.ndarray, dict[str, Any]]:
+        if self.velocity and self.momentum:  # the book's v = momentum v - lr g; p += v
+            v = state["velocity"] * self.momentum
+            v -= lr * grad
+            return data + v, {"velocity": v}
         if self.momentum:
             buf = state["momentum"] * self.momentum
             buf += grad
@@ -387,7 +399,7 @@ class RMSprop(Optimizer):
     def _update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray,
                 lr: float) -> tuple[np.ndarray, dict[str, Any]]:
         avg = state["square_avg"] * self.alpha
-        avg += (1.0 - self.alpha) * grad * grad
+        avg += (1.0 - self.alpha) * (grad * grad)
         return data - lr * grad / (np.sqrt(avg) + self.eps), {"square_avg": avg}
 
 
@@ -417,7 +429,7 @@ class Adam(Optimizer):
         m = state["exp_avg"] * beta1
         m += (1.0 - beta1) * grad
         v = state["exp_avg_sq"] * beta2
-        v += (1.0 - beta2) * grad * grad
+        v += (1.0 - beta2) * (grad * grad)
         m_hat = m / (1.0 - beta1 ** t)
         v_hat = v / (1.0 - beta2 ** t)
         return (data - lr * m_hat / (np.sqrt(v_hat) + self.eps),

@@ -27,8 +27,9 @@ __all__ = ["to_torch", "torch_state_dict", "load_torch_state_dict"]
 def to_torch(model: Any) -> Any:
     """The `torch.nn.Module` computing what `model` computes, with copies of its weights.
 
-    model: a tensor `Sequential` of Linear, ReLU, Tanh, Sigmoid, Softmax, Dropout (and
-    nested Sequentials), one such layer, or a scalar `MLP`/`Layer`/`Neuron`, which
+    model: a tensor `Sequential` of Linear, ReLU, Tanh, Sigmoid, Softmax, Dropout, Conv2d,
+    MaxPool2d, AvgPool2d, Flatten, LayerNorm, BatchNorm1d (running statistics included),
+    Embedding (and nested Sequentials), one such layer, or a scalar `MLP`/`Layer`/`Neuron`, which
     becomes Linear layers with ReLU between them (float64). Each layer keeps its dtype
     and its training flag (Dropout). The torch module takes a batch (N, in) where the
     scalar engine takes one sample, and returns (N, 1) where an MLP with one output
@@ -47,16 +48,19 @@ def torch_state_dict(model: Any) -> dict[str, Any]:
     The names and shapes are those of `to_torch(model).state_dict()`.
     """
     torch = require("torch", "nn.torch_state_dict")
-    return {name: torch.tensor(np.ascontiguousarray(array))
+    return {name: torch.tensor(np.array(array, order="C"))  # 0-d stays 0-d (a batch count)
             for name, array in torch_arrays(model).items()}
 
 
 def torch_arrays(model: Any, read: Any = None) -> dict[str, np.ndarray]:
     """PyTorch name -> numpy array in PyTorch's layout, built from `read(param)` for each
-    parameter (its `.data` by default; `nn.torch_optim` passes optimizer state)."""
-    read = read or (lambda param: param.data)
+    parameter (its `.data` by default, buffers included; another `read`, such as one giving
+    gradients, is asked about parameters only)."""
+    slots = torch_layers.slots(model).items()
+    if read is None:
+        return {name: slot.to_torch([p.data for p in slot.sources]) for name, slot in slots}
     return {name: slot.to_torch([read(p) for p in slot.sources])
-            for name, slot in torch_layers.slots(model).items()}
+            for name, slot in slots if not slot.buffer}
 
 
 def load_torch_state_dict(model: Any, state_dict: Mapping[str, Any]) -> Any:
@@ -82,7 +86,7 @@ def load_torch_state_dict(model: Any, state_dict: Mapping[str, Any]) -> Any:
     for name, want in expected.items():
         if name not in state_dict:
             continue
-        array, problem = _as_array(state_dict[name])
+        array, problem = _as_array(state_dict[name], want.dtype.kind)
         if problem is None and array.shape != want.shape:
             problem = f"expected shape {want.shape}, got {array.shape}" + _layout_hint(want, array)
         if problem is None and array.dtype != want.dtype:
@@ -106,16 +110,18 @@ def load_torch_state_dict(model: Any, state_dict: Mapping[str, Any]) -> Any:
     return model
 
 
-def _as_array(value: object) -> tuple[np.ndarray | None, str | None]:
-    """(numpy array, None) for a torch tensor or array-like, else (None, the problem)."""
+def _as_array(value: object, kind: str = "f") -> tuple[np.ndarray | None, str | None]:
+    """(numpy array, None) for a torch tensor or array-like, else (None, the problem);
+    `kind` "i" for an integer buffer (a BatchNorm's num_batches_tracked)."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor, without torch
         try:
             value = value.detach().cpu().numpy()
         except (TypeError, RuntimeError) as error:
             return None, f"cannot be read as a numpy array ({error})"
     array = np.asarray(value)
-    if array.dtype.kind != "f":
-        return None, f"expected a floating-point tensor, got dtype {array.dtype}"
+    if array.dtype.kind != kind:
+        expected = "an integer" if kind == "i" else "a floating-point"
+        return None, f"expected {expected} tensor, got dtype {array.dtype}"
     return array, None
 
 

@@ -28,7 +28,11 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import Node
-from nn.layers import Dropout, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from nn.conv import Conv2d
+from nn.embedding import Embedding
+from nn.layers import Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from nn.norm import BatchNorm1d, LayerNorm
+from nn.pool import AvgPool2d, MaxPool2d
 from nn.scalar import MLP, Layer, Neuron
 
 
@@ -43,6 +47,7 @@ class Slot:
     sources: tuple[Node, ...]
     to_torch: Callable[[list], np.ndarray]
     from_torch: Callable[[np.ndarray], list]
+    buffer: bool = False  # a buffer (running statistics): in the state dict, not optimized
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,59 @@ register(Sequential,
              *(build(child, torch, f"{where}.layers.{i}") for i, child in enumerate(layer))),
          lambda layer: {name: slot for i, child in enumerate(layer)
                         for name, slot in _prefixed(str(i), slots(child)).items()})
+
+
+def _weight_and_bias(layer: object) -> dict[str, Slot]:
+    """weight and bias in the same layout in both libraries (either may be None)."""
+    return {name: _same(getattr(layer, name)) for name in ("weight", "bias")
+            if getattr(layer, name) is not None}
+
+
+def _dtype(torch: ModuleType, layer: object) -> Any:
+    return torch_dtype(torch, layer.weight.data.dtype)
+
+
+def _conv2d(layer: Conv2d, torch: ModuleType, where: str) -> Any:
+    return torch.nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
+                           stride=layer.stride, padding=layer.padding, dilation=layer.dilation,
+                           bias=layer.bias is not None, dtype=_dtype(torch, layer))
+
+
+def _batch_norm(layer: BatchNorm1d, torch: ModuleType, where: str) -> Any:
+    dtype = (layer.weight if layer.weight is not None else layer.running_mean)
+    return torch.nn.BatchNorm1d(
+        layer.num_features, eps=layer.eps, momentum=layer.momentum,
+        affine=layer.weight is not None, track_running_stats=layer.running_mean is not None,
+        dtype=None if dtype is None else torch_dtype(torch, dtype.data.dtype))
+
+
+def _batch_norm_slots(layer: BatchNorm1d) -> dict[str, Slot]:
+    named = _weight_and_bias(layer)
+    if layer.running_mean is not None:
+        for name in ("running_mean", "running_var"):
+            named[name] = Slot((getattr(layer, name),), lambda arrays: arrays[0],
+                               lambda array: [array], buffer=True)
+        # PyTorch counts batches in an int64; chainrule's buffers are float Tensors
+        named["num_batches_tracked"] = Slot(
+            (layer.num_batches_tracked,), lambda arrays: np.asarray(arrays[0], np.int64),
+            lambda array: [np.asarray(array, np.float64)], buffer=True)
+    return named
+
+
+register(Conv2d, _conv2d, _weight_and_bias)
+register(MaxPool2d, lambda layer, torch, where: torch.nn.MaxPool2d(
+    layer.kernel_size, layer.stride, layer.padding, layer.dilation))
+register(AvgPool2d, lambda layer, torch, where: torch.nn.AvgPool2d(
+    layer.kernel_size, layer.stride, layer.padding, count_include_pad=layer.count_include_pad))
+register(Flatten, lambda layer, torch, where: torch.nn.Flatten(layer.start_dim, layer.end_dim))
+register(LayerNorm, lambda layer, torch, where: torch.nn.LayerNorm(
+    layer.normalized_shape, eps=layer.eps, elementwise_affine=layer.weight is not None,
+    bias=layer.bias is not None, dtype=None if layer.weight is None else _dtype(torch, layer)),
+    _weight_and_bias)
+register(BatchNorm1d, _batch_norm, _batch_norm_slots)
+register(Embedding, lambda layer, torch, where: torch.nn.Embedding(
+    layer.num_embeddings, layer.embedding_dim, padding_idx=layer.padding_idx,
+    dtype=_dtype(torch, layer)), lambda layer: {"weight": _same(layer.weight)})
 
 
 # ---------------------------------------------------------------- the scalar engine

@@ -68,7 +68,11 @@ def to_torch_optimizer(optimizer: optim.Optimizer, model: Any, torch_model: Any)
                          f"{optimizer.decay} (lr / (1 + decay * t), as in NNFS), which "
                          f"torch.optim has no option for; wrap the result in torch.optim."
                          f"lr_scheduler.LambdaLR with that factor")
-    named = torch_layers.slots(model)
+    if getattr(optimizer, "velocity", False) and optimizer.momentum:
+        raise ValueError("to_torch_optimizer: SGD with velocity=True keeps the book's "
+                         "velocity, which torch.optim.SGD has no state for; at a constant "
+                         "rate it is the same rule as velocity=False, so train with that")
+    named = {name: slot for name, slot in torch_layers.slots(model).items() if not slot.buffer}
     torch_params = dict(torch_model.named_parameters())
     if set(torch_params) != set(named):
         raise ValueError(f"to_torch_optimizer: torch_model's parameters "

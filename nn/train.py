@@ -80,6 +80,13 @@ def _forward_scalar(model: Any, loss: Callable, xb: np.ndarray, yb: np.ndarray) 
     return outputs, loss(outputs, yb.tolist())
 
 
+def _in_jupyter() -> bool:
+    """True in a Jupyter kernel: its stderr is no terminal, yet the notebook shows the bar."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def fit(model: Any, X: Any, y: Any, loss: Callable, optimizer: Any, epochs: int,  # noqa: N803
         batch_size: int | None = None, progress: bool = True,
         seed: int | None = None) -> History:
@@ -91,7 +98,7 @@ def fit(model: Any, X: Any, y: Any, loss: Callable, optimizer: Any, epochs: int,
     the list of outputs and y as nested Python lists. With `batch_size` set, the
     samples are shuffled every epoch with numpy's default_rng(seed); without it each
     epoch is one full batch. The tqdm bar (stderr) is shown only if `progress` and
-    stderr is a terminal.
+    stderr is a terminal or the code runs in a Jupyter kernel.
     """
     x_all = np.asarray(X)
     if not np.issubdtype(x_all.dtype, np.floating):
@@ -111,7 +118,7 @@ def fit(model: Any, X: Any, y: Any, loss: Callable, optimizer: Any, epochs: int,
     measure = _is_label_like(y_all)
     rng = np.random.default_rng(seed)
     history = History()
-    show = progress and sys.stderr.isatty()
+    show = progress and (sys.stderr.isatty() or _in_jupyter())
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not show, file=sys.stderr)
     for epoch in bar:
         order = rng.permutation(n) if batch_size is not None else np.arange(n)
@@ -134,6 +141,7 @@ def fit(model: Any, X: Any, y: Any, loss: Callable, optimizer: Any, epochs: int,
                 scores.append(_scores(outputs))
         history.loss.append(total / n)
         history.accuracy.append(acc := _accuracy(scores, y_all[order]) if measure else math.nan)
-        bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{acc:.3f}")
+        # refresh=False: drawn at tqdm's own pace (a notebook stores every redraw)
+        bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{acc:.3f}", refresh=False)
     bar.close()
     return history

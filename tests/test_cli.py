@@ -39,7 +39,8 @@ def test_every_command_has_help_with_examples(command, capsys):
 
 def test_no_command_is_a_usage_error(capsys):
     assert main([]) == 2
-    assert "usage:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "COMMAND" in err and "chainrule --help" in err
 
 
 @pytest.mark.parametrize("args, words", [
@@ -53,7 +54,9 @@ def test_no_command_is_a_usage_error(capsys):
 def test_bad_option_values_are_usage_errors(args, words, capsys):
     assert main(args) == 2
     captured = capsys.readouterr()
-    assert words in captured.err and "usage:" in captured.err and captured.out == ""
+    # One line: the error, and where the options are explained.
+    assert words in captured.err and captured.err.count("\n") == 1
+    assert f"chainrule {args[0]} --help" in captured.err and captured.out == ""
 
 
 @pytest.mark.parametrize("expr, words", [
@@ -203,3 +206,29 @@ def test_demo_neuron_gradients_match_closed_form():
         assert leaves[w].grad == pytest.approx((1 - t * t) * v[x])
         assert leaves[x].grad == pytest.approx((1 - t * t) * v[w])
     assert leaves["b"].grad == pytest.approx(1 - t * t)
+
+
+# Every error a user can cause, from argparse or from a command's own checks: one line
+# (the usage block argparse would print first hides it), exit status 2, no traceback.
+@pytest.mark.parametrize("args", [
+    ["bogus"],
+    ["train", "--bogus"],
+    ["train", "--model", "cnn"],
+    ["train", "--data", "moons", "--classes", "3"],
+    ["train", "--export", "/no/such/folder/model.onnx"],
+    ["train", "--export-torch", "/no/such/folder/model.pt"],
+    ["train", "--plot", "/no/such/folder/p.png"],
+    ["graph", "a*exp(", "--var", "a=1"],
+    ["graph", "a", "--var", "a=1", "--var", "a=2"],
+    ["graph", "a", "--var", "a=1", "--out", "/no/such/folder/g.svg"],
+    ["check", "--classes", "1"],
+    ["check", "--dtype", "float32", "--engine", "scalar"],
+])
+def test_every_error_is_one_line(args, capsys):
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    first, *excerpt = captured.err.splitlines()
+    assert first.startswith("chainrule") and "error:" in first, captured.err
+    # Only a syntax error adds lines: the expression, and a caret under the fault.
+    assert excerpt == [] or (len(excerpt) == 2 and excerpt[1].strip() == "^"), captured.err
+    assert "Traceback" not in captured.err and captured.out == ""

@@ -102,6 +102,16 @@ class Engine:
             return self.torch().nn.functional.logsigmoid(x)
         return x.log_sigmoid()
 
+    def unary(self, name, x, ctx=None):
+        """A primitive of one input by its table name; PyTorch's function of that name."""
+        if self.name == "torch":
+            torch = self.torch()
+            if name == "hardtanh":
+                return torch.nn.functional.hardtanh(x, *ctx)
+            return getattr(torch.nn.functional, name, None)(x) if name == "softsign" \
+                else getattr(torch, name)(x)
+        return apply(name, x, ctx=ctx)
+
     def reduce(self, name, x):
         if self.name == "torch":
             return getattr(self.torch(), "a" + name)(x)
@@ -174,7 +184,14 @@ ROWS: dict[str, tuple] = {
     "softplus-0": (lambda m, x: m.softplus(x), [0.0], {}),
     "softplus-30": (lambda m, x: m.softplus(x), [30.0], {}),
     "log-sigmoid-minus-inf": (lambda m, x: m.log_sigmoid(x), [-math.inf], {}),
+    "log1p-minus-1": (lambda m, x: m.unary("log1p", x), [-1.0], {}),
+    "log1p-below": (lambda m, x: m.unary("log1p", x), [-2.0], {}),
+    "hardtanh-bound": (lambda m, x: m.unary("hardtanh", x, (-1.0, 1.0)), [1.0], {}),
+    "softsign-inf": (lambda m, x: m.unary("softsign", x), [math.inf], {}),
+    "floor-1": (lambda m, x: m.unary("floor", x), [1.0], {}),
     "relu-nan": (lambda m, x: x.relu(), [math.nan], {}),
+    "hardtanh-nan": (lambda m, x: m.unary("hardtanh", x, (-1.0, 1.0)), [math.nan], {}),
+    "sign-nan": (lambda m, x: m.unary("sign", x), [math.nan], {}),
     "abs-nan": (lambda m, x: x.abs(), [math.nan], {}),
     "clip-nan": (lambda m, x: m.clip(x, -1.0, 1.0), [math.nan], {}),
     "maximum-nan": (lambda m, a, b: m.maximum(a, b), [math.nan, 1.0], {}),

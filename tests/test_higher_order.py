@@ -129,6 +129,19 @@ def _torch_ops(torch):
             target = torch.as_tensor(np.asarray(c.probs))
         return tf.cross_entropy(z, target, reduction=c.reduction)
 
+    def im2col(c, a):  # unfold's (N, C*KH*KW, L) as im2col's (C*KH*KW, N*L)
+        (ph, pw), size = c.padding, int(np.prod(c.kernel)) * a.shape[1]
+        padded = tf.pad(a, (pw, pw, ph, ph), value=c.fill)
+        cols = tf.unfold(padded, c.kernel, dilation=c.dilation, stride=c.stride)
+        return cols.permute(1, 0, 2).reshape(size, -1)
+
+    def col2im(c, a):
+        window, (_, h, w) = c
+        size = window.output_size(h, w)
+        cols = a.reshape(a.shape[0], -1, size[0] * size[1]).permute(1, 0, 2)
+        return tf.fold(cols, (h, w), window.kernel, dilation=window.dilation,
+                       padding=window.padding, stride=window.stride)
+
     return {
         "add": lambda c, a, b: a + b, "mul": lambda c, a, b: a * b,
         "add_n": lambda c, *xs: sum(xs[1:], xs[0]), "neg": lambda c, a: -a,
@@ -154,6 +167,15 @@ def _torch_ops(torch):
         "concatenate": lambda c, *xs: torch.cat(xs, dim=c),
         "stack": lambda c, *xs: torch.stack(xs, dim=c),
         "softmax_cross_entropy": fused,
+        "im2col": im2col, "col2im": col2im,
+        "sin": lambda c, a: a.sin(), "cos": lambda c, a: a.cos(),
+        "log1p": lambda c, a: a.log1p(), "expm1": lambda c, a: a.expm1(),
+        "erf": lambda c, a: a.erf(), "erfc": lambda c, a: a.erfc(),
+        "sign": lambda c, a: a.sign(), "floor": lambda c, a: a.floor(),
+        "ceil": lambda c, a: a.ceil(), "round": lambda c, a: a.round(),
+        "hardtanh": lambda c, a: tf.hardtanh(a, c[0], c[1]),
+        "cumsum": lambda c, a: a.cumsum(dim=c),
+        "softsign": lambda c, a: tf.softsign(a),
     }
 
 

@@ -12,6 +12,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from test_interop_layers import IMAGE_AND_INDEX_LAYERS  # noqa: E402
+
 import nn  # noqa: E402
 from autograd import Tensor, Value  # noqa: E402
 from nn.to_torch import _assign, torch_arrays  # noqa: E402
@@ -57,6 +59,16 @@ TENSOR_CASES = {
     "Dropout (eval)": (lambda d: nn.Dropout(0.5).eval(), lambda t: torch.nn.Dropout(0.5).eval(),
                        3),
     "Sequential, nested": (_seq, _torch_seq, 3),
+    # Rows of 6: a row of 3 normal numbers can have a tiny variance, whose 1 / std
+    # magnifies float32 rounding in the input gradient past 1e-6 (PyTorch's included).
+    "LayerNorm": (lambda d: nn.LayerNorm(6, dtype=d), lambda t: torch.nn.LayerNorm(6, dtype=t), 6),
+    "LayerNorm, no affine": (lambda d: nn.LayerNorm(6, elementwise_affine=False),
+                             lambda t: torch.nn.LayerNorm(6, elementwise_affine=False), 6),
+    "BatchNorm1d (eval)": (lambda d: nn.BatchNorm1d(3, dtype=d),
+                           lambda t: torch.nn.BatchNorm1d(3, dtype=t), 3),
+    "Flatten": (lambda d: nn.Sequential(nn.Flatten(), nn.Linear(3, 2, seed=0, dtype=d)),
+                lambda t: torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3, 2, dtype=t)),
+                3),
 }
 SCALAR_CASES = {  # the scalar engine is float64
     "Neuron": (lambda: nn.Neuron(3, seed=0),
@@ -77,6 +89,7 @@ def test_every_registered_layer_has_a_case() -> None:
     covered |= {type(f()) for f, _ in SCALAR_CASES.values()}
     covered |= {type(m) for f, _, _ in TENSOR_CASES.values() for _, m in
                 f(np.float64).named_modules()}
+    covered |= IMAGE_AND_INDEX_LAYERS  # tests/test_interop_layers.py
     assert covered == set(TORCH_LAYERS), set(TORCH_LAYERS) ^ covered
 
 

@@ -49,6 +49,10 @@ def test_spiral_training_accuracy_as_stated(tour: dict) -> None:
     assert tour["history"].accuracy[-1] >= 0.95
 
 
+def test_digits_cnn_test_accuracy_as_stated(tour: dict) -> None:
+    assert tour["test_accuracy"] >= 0.95
+
+
 def test_neuron_svg_written_and_chain_total(tour: dict) -> None:
     assert (tour["__directory__"] / "neuron.svg").read_text().lstrip().startswith("<?xml")
     assert tour["w1"].grad == pytest.approx(1.0, rel=1e-9)  # micrograd's neuron: dw1 = x1 * 0.5

@@ -31,6 +31,7 @@ from autograd import (
 from autograd.backends import ARRAY, SCALAR
 from autograd.fused import FusedTargets
 from autograd.table import PRIMITIVES, define
+from autograd.windows import Window
 
 RNG_SEED = 1234
 
@@ -73,6 +74,14 @@ ELEMENTWISE: dict[str, tuple[object, list[tuple]]] = {
     # ctx: the condition, one per engine (a bool for a Value, a mask broadcasting for arrays)
     "where": ({"scalar": True, "array": np.array([True, False, True])},
               [(-2, 2, ()), (-2, 2, ())]),
+    "log1p": (None, [(-0.9, 2, ())]),
+    # piecewise constant: kept away from the jumps (a central difference across one is huge)
+    "sign": (None, [(-2, 2, (0.0,))]),
+    "floor": (None, [(-1.9, 1.9, (-1.0, 0.0, 1.0))]),
+    "ceil": (None, [(-1.9, 1.9, (-1.0, 0.0, 1.0))]),
+    "round": (None, [(-1.9, 1.9, (-1.5, -0.5, 0.5, 1.5))]),
+    "hardtanh": ((-0.5, 0.5), [(-2, 2, (-0.5, 0.5))]),
+    "softsign": (None, [(-2, 2, (0.0,))]),  # |x| kinks its second derivative
 }
 ELEMENTWISE_SHAPES = {1: [(2, 3)], 2: [(2, 3), (3,)], 3: [(2, 3), (3,), (2, 1)]}
 DEFAULT_DOMAIN = (-2.0, 2.0, ())  # for an elementwise primitive without an entry above
@@ -235,6 +244,27 @@ def _fused_cases(rng):
     return [(lambda t, c=c: apply("softmax_cross_entropy", t, ctx=c), [z]) for c in targets]
 
 
+# Windows of every kind: strides, padding (0 and -inf), dilation, overlapping or not.
+WINDOWS = [Window((3, 3), padding=(1, 1)), Window((2, 3), (2, 1), (1, 1), (1, 2)),
+           Window((2, 2), (2, 2)), Window((3, 2), (1, 2), (1, 1), (2, 1), fill=-np.inf)]
+
+
+def _im2col_cases(rng):
+    # With a -inf fill the windows' maxima are taken, so that the output is finite.
+    return [(lambda t, w=w: apply("im2col", t, ctx=w) if w.fill == 0
+             else apply("im2col", t, ctx=w).max(axis=0), [_data(rng, 2, 2, 5, 4)])
+            for w in WINDOWS]
+
+
+def _col2im_cases(rng):
+    cases = []
+    for w in WINDOWS[:3]:
+        rows = 2 * int(np.prod(w.output_size(5, 4)))
+        cases.append((lambda t, w=w: apply("col2im", t, ctx=(w, (2, 5, 4))),
+                      [_data(rng, 2 * w.kernel[0] * w.kernel[1], rows)]))
+    return cases
+
+
 TENSOR_ONLY: dict[str, Callable] = {
     "matmul": _matmul_cases,
     "linear": _linear_cases,
@@ -265,6 +295,10 @@ TENSOR_ONLY: dict[str, Callable] = {
         (lambda a, b: stack([a, b]), [_data(rng, 3), _data(rng, 3)])],
     # The fused op is also checked against the composed loss in tests/test_functional.py.
     "softmax_cross_entropy": _fused_cases,
+    "im2col": _im2col_cases,
+    "col2im": _col2im_cases,
+    "cumsum": lambda rng: [(lambda t, a=axis: t.cumsum(axis=a), [_data(rng, 2, 3, 4)])
+                           for axis in (0, 1, -1)] + [(lambda t: t.cumsum(), [_data(rng, 5)])],
 }
 
 

@@ -153,8 +153,9 @@ def _emit(traced: Plan, root: object, *, names: dict[int, str], show_local_grads
             edge(note, target, None, False, TRUNCATED_EDGE)
 
     if traced.hidden:
-        text = (f"{traced.hidden} more nodes not shown\n(max_nodes={max_nodes}; "
-                "raise it, or try collapse=True)")
+        # Named for both audiences: the Python argument and the CLI option.
+        text = (f"{traced.hidden} more nodes not shown\n(limit {max_nodes}: raise max_nodes "
+                "/ --max-nodes, or collapse)")
         node_lines.setdefault(0, []).append(_node(note, lbl.quote(text), "note", False))
     return [line + "\n" for line in _nest(traced.clusters, node_lines, prefix) + edges]
 
