@@ -9,9 +9,11 @@ from autograd.activations import (
     gelu,
     hardtanh,
     leaky_relu,
+    log_sigmoid,
     relu6,
     selu,
     silu,
+    softplus,
     softsign,
 )
 from autograd.compare import isfinite, isinf, isnan, masked_fill, maximum, minimum, where
@@ -89,7 +91,8 @@ __all__ = [
     "where", "minimum", "masked_fill", "isnan", "isinf", "isfinite",
     "sin", "cos", "log1p", "expm1", "erf", "erfc", "square", "rsqrt", "sign", "floor", "ceil",
     "round", "clip", "clamp", "leaky_relu", "elu", "selu", "celu", "silu", "gelu", "hardtanh",
-    "relu6", "softsign", "logsumexp", "var", "std", "prod", "argmax", "argmin", "cumsum",
+    "relu6", "softsign", "softplus", "log_sigmoid", "logsumexp", "var", "std", "prod",
+    "argmax", "argmin", "cumsum",
     "squeeze", "unsqueeze", "flatten", "expand", "broadcast_to", "pad", "flip", "repeat",
     "split", "chunk", "tril", "triu", "one_hot", "gather", "zeros", "ones", "full", "eye",
     "arange", "linspace", "rand", "randn", "zeros_like", "ones_like", "full_like",

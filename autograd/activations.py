@@ -63,6 +63,36 @@ def celu(x: object, alpha: float = 1.0) -> Number:
         return x.relu() + alpha * expm1(_negative_part(x) * (1.0 / alpha))
 
 
+def softplus(x: object, beta: float = 1.0) -> Number:
+    """log(1 + exp(beta x)) / beta, a smooth relu (beta > 0; PyTorch's name and default).
+
+    One `softplus` primitive (with a `mul` before and after it for beta != 1), computed
+    as logaddexp(z, 0) and differentiated as sigmoid(z): exact for every x, with no
+    overflow (softplus(1000) is 1000, softplus(-inf) is 0), and smooth to every order at
+    0 too (a composition of relu and abs, or relu and clip, puts kinks there whose
+    conventional derivatives must cancel; their second derivatives cannot, see issue 14
+    and docs/conventions.md). PyTorch returns x itself where beta x > threshold = 20, an
+    approximation that differs from this exact value by at most log1p(exp(-20)) ~ 2e-9.
+    Raises ValueError for beta <= 0.
+    """
+    beta = float(beta)
+    if not beta > 0:
+        raise ValueError(f"softplus: beta must be positive, got {beta}")
+    x = as_node(x)
+    if beta == 1.0:
+        return type(x)._apply("softplus", (x,))
+    with scope("softplus"):
+        return type(x)._apply("softplus", (x * beta,)) * (1.0 / beta)
+
+
+def log_sigmoid(x: object) -> Number:
+    """log(sigmoid(x)) = -softplus(-x), exact for every x (log_sigmoid(-1000) is -1000,
+    where log(sigmoid(x)) would take the log of 0): one `log_sigmoid` primitive, whose
+    rule is sigmoid(-x). PyTorch's F.logsigmoid."""
+    x = as_node(x)
+    return type(x)._apply("log_sigmoid", (x,))
+
+
 def silu(x: object) -> Number:
     """x * sigmoid(x) (also called swish)."""
     x = as_node(x)

@@ -137,22 +137,26 @@ def invert(mask: Tensor) -> Tensor:
     return _mask(~np.asarray(mask_data(mask, "~")))
 
 
-def _test(tensor_test: np.ufunc, float_test: Callable[[float], bool], name: str):
-    def test(x: Tensor | Value | object) -> Tensor | bool:
-        if isinstance(x, Value):
-            return float_test(x.data)
-        return _mask(tensor_test(x.data if isinstance(x, Tensor) else np.asarray(x)))
-
-    test.__name__ = name
-    return test
+def _test(tensor_test: np.ufunc, float_test: Callable[[float], bool],
+          x: Tensor | Value | object) -> Tensor | bool:
+    if isinstance(x, Value):
+        return float_test(x.data)
+    return _mask(tensor_test(x.data if isinstance(x, Tensor) else np.asarray(x)))
 
 
-isnan = _test(np.isnan, math.isnan, "isnan")
-isnan.__doc__ = "Where x is NaN: a constant boolean mask for a Tensor, a bool for a Value."
-isinf = _test(np.isinf, math.isinf, "isinf")
-isinf.__doc__ = "Where x is +inf or -inf: a constant boolean mask, or a bool for a Value."
-isfinite = _test(np.isfinite, math.isfinite, "isfinite")
-isfinite.__doc__ = "Where x is neither NaN nor infinite: a boolean mask, or a bool for a Value."
+def isnan(x: Tensor | Value | object) -> Tensor | bool:
+    """Where x is NaN: a constant boolean mask for a Tensor (or an array), a bool for a Value."""
+    return _test(np.isnan, math.isnan, x)
+
+
+def isinf(x: Tensor | Value | object) -> Tensor | bool:
+    """Where x is +inf or -inf: a constant boolean mask, or a bool for a Value."""
+    return _test(np.isinf, math.isinf, x)
+
+
+def isfinite(x: Tensor | Value | object) -> Tensor | bool:
+    """Where x is neither NaN nor infinite: a boolean mask, or a bool for a Value."""
+    return _test(np.isfinite, math.isfinite, x)
 
 
 def tensor_any(x: Tensor, axis: int | tuple[int, ...] | None = None,

@@ -7,8 +7,6 @@ An input that is not a node (a number, a list, an array) becomes a constant Tens
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from autograd import ops_math  # noqa: F401 - the primitives these functions apply
 from autograd.graph import Node
 from autograd.tensor import Tensor
@@ -22,39 +20,97 @@ def as_node(x: object) -> Value | Tensor:
     return x if isinstance(x, Node) else Tensor(x)
 
 
-def _primitive(name: str, doc: str) -> Callable[[object], Number]:
-    """The function applying the elementwise primitive `name` to one node."""
-    def function(x: object) -> Number:
-        x = as_node(x)
-        return type(x)._apply(name, (x,))
-
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = doc
-    return function
+def _apply(name: str, x: object) -> Number:
+    """The elementwise primitive `name` of the table applied to one node."""
+    x = as_node(x)
+    return type(x)._apply(name, (x,))
 
 
-exp = _primitive("exp", "e ** x, elementwise.")
-log = _primitive("log", "Natural logarithm, elementwise; entries must be positive (ValueError).")
-tanh = _primitive("tanh", "tanh(x), elementwise.")
-sigmoid = _primitive("sigmoid", "1 / (1 + e ** -x), elementwise, without overflow.")
-relu = _primitive("relu", "max(x, 0), elementwise; the derivative at 0 is 0 (PyTorch's).")
-abs = _primitive("abs", "|x|, elementwise; the derivative at 0 is 0 (PyTorch's).")
-sqrt = _primitive("sqrt", "Square root, elementwise; entries must be non-negative (ValueError).")
-sin = _primitive("sin", "sin(x), x in radians; d/dx = cos(x). sin(±inf) is nan.")
-cos = _primitive("cos", "cos(x), x in radians; d/dx = -sin(x). cos(±inf) is nan.")
-log1p = _primitive("log1p", "log(1 + x), exact for tiny x; d/dx = 1 / (1 + x). "
-                            "Entries must be greater than -1 (ValueError).")
-expm1 = _primitive("expm1", "exp(x) - 1, exact for tiny x; d/dx = exp(x).")
-erf = _primitive("erf", "The error function 2/sqrt(pi) int_0^x exp(-t^2) dt; "
-                        "d/dx = 2/sqrt(pi) exp(-x^2).")
-erfc = _primitive("erfc", "1 - erf(x), without cancellation for large x (erfc(10) is 2e-45).")
-sign = _primitive("sign", "-1, 0 or 1 by the sign of x (nan for nan); the gradient is 0.")
-floor = _primitive("floor", "The largest integer <= x (as a float); the gradient is 0, as in "
-                            "PyTorch.")
-ceil = _primitive("ceil", "The smallest integer >= x (as a float); the gradient is 0, as in "
-                          "PyTorch.")
-round = _primitive("round", "x rounded to the nearest integer, halves to even (2.5 -> 2, "
-                            "as numpy and PyTorch); the gradient is 0.")
+def exp(x: object) -> Number:
+    """e ** x, elementwise."""
+    return _apply("exp", x)
+
+
+def log(x: object) -> Number:
+    """Natural logarithm, elementwise; entries must be positive (ValueError)."""
+    return _apply("log", x)
+
+
+def tanh(x: object) -> Number:
+    """tanh(x), elementwise."""
+    return _apply("tanh", x)
+
+
+def sigmoid(x: object) -> Number:
+    """1 / (1 + e ** -x), elementwise, without overflow."""
+    return _apply("sigmoid", x)
+
+
+def relu(x: object) -> Number:
+    """max(x, 0), elementwise; the derivative at 0 is 0 (PyTorch's)."""
+    return _apply("relu", x)
+
+
+def abs(x: object) -> Number:
+    """|x|, elementwise; the derivative at 0 is 0 (PyTorch's)."""
+    return _apply("abs", x)
+
+
+def sqrt(x: object) -> Number:
+    """Square root, elementwise; entries must be non-negative (ValueError)."""
+    return _apply("sqrt", x)
+
+
+def sin(x: object) -> Number:
+    """sin(x), x in radians; d/dx = cos(x). sin(±inf) is nan."""
+    return _apply("sin", x)
+
+
+def cos(x: object) -> Number:
+    """cos(x), x in radians; d/dx = -sin(x). cos(±inf) is nan."""
+    return _apply("cos", x)
+
+
+def log1p(x: object) -> Number:
+    """log(1 + x), exact for tiny x; d/dx = 1 / (1 + x). Entries must be greater than -1
+    (ValueError)."""
+    return _apply("log1p", x)
+
+
+def expm1(x: object) -> Number:
+    """exp(x) - 1, exact for tiny x; d/dx = exp(x)."""
+    return _apply("expm1", x)
+
+
+def erf(x: object) -> Number:
+    """The error function 2/sqrt(pi) int_0^x exp(-t^2) dt; d/dx = 2/sqrt(pi) exp(-x^2)."""
+    return _apply("erf", x)
+
+
+def erfc(x: object) -> Number:
+    """1 - erf(x), without cancellation for large x (erfc(10) is 2e-45)."""
+    return _apply("erfc", x)
+
+
+def sign(x: object) -> Number:
+    """-1, 0 or 1 by the sign of x (nan for nan); the gradient is 0."""
+    return _apply("sign", x)
+
+
+def floor(x: object) -> Number:
+    """The largest integer <= x (as a float); the gradient is 0, as in PyTorch."""
+    return _apply("floor", x)
+
+
+def ceil(x: object) -> Number:
+    """The smallest integer >= x (as a float); the gradient is 0, as in PyTorch."""
+    return _apply("ceil", x)
+
+
+def round(x: object) -> Number:
+    """x rounded to the nearest integer, halves to even (2.5 -> 2, as numpy and PyTorch);
+    the gradient is 0."""
+    return _apply("round", x)
 
 
 def square(x: object) -> Number:

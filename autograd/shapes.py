@@ -151,7 +151,7 @@ def chunk(x: Tensor, chunks: int, axis: int = 0) -> tuple[Tensor, ...]:
 
 
 def gather(x: Tensor, axis: int, index: object) -> Tensor:
-    """out[i][j] = x[index[i][j]][j] for axis 0 (PyTorch's gather, numpy's take_along_axis):
+    """`out[i][j] = x[index[i][j]][j]` for axis 0 (PyTorch's gather, numpy's take_along_axis):
     index has x's number of axes and, on the others, at most x's sizes. One `getitem`, so
     repeated indices accumulate their gradients. IndexError for an index out of range."""
     axis = _axis(axis, x.data.ndim, "gather")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,14 +50,7 @@ def save_training_plot(path: str | Path, x: np.ndarray, y: np.ndarray,
         left.scatter(x[:, 0], x[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=cmap.N - 0.5,
                      s=12, edgecolors="k", linewidths=0.3)
         left.set(title="decision boundary", xlabel="x1", ylabel="x2")
-        epochs = np.arange(1, len(losses) + 1)
-        lines = right.plot(epochs, losses, color="tab:red", label="loss")
-        right.set(title="training", xlabel="epoch", ylabel="loss")
-        if len(accuracies):
-            twin = right.twinx()
-            lines += twin.plot(epochs, accuracies, color="tab:blue", label="accuracy")
-            twin.set(ylabel="accuracy", ylim=(0.0, 1.05))
-        right.legend(lines, [line.get_label() for line in lines], loc="center right")
+        _training_curves(right, losses, accuracies)
         if title:
             fig.suptitle(title)
         fig.tight_layout()
@@ -99,17 +93,22 @@ def save_digits_plot(path: str | Path, images: np.ndarray, labels: np.ndarray,
         fig.text(0.03, 0.96, f"misclassified test digits: {total} of {len(labels)} "
                  f"(true \u2192 predicted)", fontsize=10)
         right = fig.add_subplot(grid[:, columns + 1:])
-        epochs = np.arange(1, len(losses) + 1)
-        lines = right.plot(epochs, losses, color="tab:red", label="loss")
-        right.set(title="training", xlabel="epoch", ylabel="loss")
-        if len(accuracies):
-            twin = right.twinx()
-            lines += twin.plot(epochs, accuracies, color="tab:blue", label="accuracy")
-            twin.set(ylabel="accuracy", ylim=(0.0, 1.05))
-        right.legend(lines, [line.get_label() for line in lines], loc="center right")
+        _training_curves(right, losses, accuracies)
         if title:
             fig.suptitle(title, x=0.7)
         fig.savefig(path, format=fmt[1:], dpi=90)
     finally:
         plt.close(fig)
     return path
+
+
+def _training_curves(ax: Any, losses: Sequence[float], accuracies: Sequence[float]) -> None:
+    """The loss per epoch on `ax`, and the accuracy on a second y axis if there is one."""
+    epochs = np.arange(1, len(losses) + 1)
+    lines = ax.plot(epochs, losses, color="tab:red", label="loss")
+    ax.set(title="training", xlabel="epoch", ylabel="loss")
+    if len(accuracies):
+        twin = ax.twinx()
+        lines += twin.plot(epochs, accuracies, color="tab:blue", label="accuracy")
+        twin.set(ylabel="accuracy", ylim=(0.0, 1.05))
+    ax.legend(lines, [line.get_label() for line in lines], loc="center right")

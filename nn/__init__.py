@@ -1,6 +1,19 @@
 """Networks built on autograd: modules, layers, losses, optimizers, data sets, training."""
 
 from nn import data, functional, metrics, optim
+from nn.activations import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    ReLU6,
+    SiLU,
+    Softplus,
+    Softsign,
+)
 from nn.conv import Conv2d
 from nn.embedding import Embedding
 from nn.huber import HuberLoss, SmoothL1Loss
@@ -31,4 +44,6 @@ __all__ = [
     "fit", "History", "to_torch", "torch_state_dict", "load_torch_state_dict",
     "to_torch_optimizer", "export_onnx", "to_onnx", "Conv2d", "MaxPool2d", "AvgPool2d",
     "Flatten", "NLLLoss", "HuberLoss", "SmoothL1Loss", "LayerNorm", "BatchNorm1d", "Embedding",
+    "LeakyReLU", "ELU", "CELU", "SELU", "SiLU", "GELU", "Softplus", "LogSigmoid", "Softsign",
+    "Hardtanh", "ReLU6",
 ]

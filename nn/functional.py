@@ -19,6 +19,8 @@ from nn.functional_ops import (
     hardtanh,
     leaky_relu,
     log1p,
+    log_sigmoid,
+    logsigmoid,
     one_hot,
     pad,
     relu,
@@ -27,6 +29,7 @@ from nn.functional_ops import (
     sigmoid,
     silu,
     sin,
+    softplus,
     softsign,
     tanh,
 )
@@ -37,4 +40,4 @@ __all__ = ["softmax", "log_softmax", "cross_entropy", "nll_loss", "compare_gradi
            "GradientReport", "REDUCTIONS", "conv2d", "max_pool2d", "avg_pool2d",
            "relu", "sigmoid", "tanh", "sin", "cos", "log1p", "expm1",
            "leaky_relu", "elu", "selu", "celu", "silu", "gelu", "hardtanh", "relu6", "softsign",
-           "pad", "one_hot"]
+           "softplus", "log_sigmoid", "logsigmoid", "pad", "one_hot"]

@@ -9,13 +9,18 @@ from autograd.activations import (
     gelu,
     hardtanh,
     leaky_relu,
+    log_sigmoid,
     relu6,
     selu,
     silu,
+    softplus,
     softsign,
 )
 from autograd.functions import cos, expm1, log1p, relu, sigmoid, sin, tanh
 from autograd.shapes import one_hot, pad
 
 __all__ = ["relu", "sigmoid", "tanh", "sin", "cos", "log1p", "expm1", "leaky_relu", "elu",
-           "selu", "celu", "silu", "gelu", "hardtanh", "relu6", "softsign", "pad", "one_hot"]
+           "selu", "celu", "silu", "gelu", "hardtanh", "relu6", "softsign", "softplus",
+           "log_sigmoid", "logsigmoid", "pad", "one_hot"]
+
+logsigmoid = log_sigmoid  # PyTorch's F.logsigmoid

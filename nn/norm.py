@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from autograd import Tensor
+from nn.layers import _as_tensor
 from nn.module import Module
 
 
@@ -30,14 +31,6 @@ def _positive(where: str, name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
         raise ValueError(f"{where}: {name} must be a number > 0, got {value!r}")
     return float(value)
-
-
-def _as_tensor(x: object, where: str) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        return Tensor(x)
-    raise TypeError(f"{where}: expected a Tensor or numpy array, got {type(x).__name__}")
 
 
 class LayerNorm(Module):

@@ -28,6 +28,19 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import Node
+from nn.activations import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    ReLU6,
+    SiLU,
+    Softplus,
+    Softsign,
+)
 from nn.conv import Conv2d
 from nn.embedding import Embedding
 from nn.layers import Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
@@ -134,6 +147,19 @@ register(Tanh, lambda layer, torch, where: torch.nn.Tanh())
 register(Sigmoid, lambda layer, torch, where: torch.nn.Sigmoid())
 register(Softmax, lambda layer, torch, where: torch.nn.Softmax(dim=layer.axis))
 register(Dropout, lambda layer, torch, where: torch.nn.Dropout(p=layer.p))
+register(LeakyReLU, lambda layer, torch, where: torch.nn.LeakyReLU(layer.negative_slope))
+register(ELU, lambda layer, torch, where: torch.nn.ELU(layer.alpha))
+register(CELU, lambda layer, torch, where: torch.nn.CELU(layer.alpha))
+register(SELU, lambda layer, torch, where: torch.nn.SELU())
+register(SiLU, lambda layer, torch, where: torch.nn.SiLU())
+register(GELU, lambda layer, torch, where: torch.nn.GELU(layer.approximate))
+# PyTorch's Softplus returns x where beta x > threshold (20 by default), ~2e-9 off the exact
+# value chainrule computes; at 40, exp(-40) ~ 4e-18 is below float64's resolution.
+register(Softplus, lambda layer, torch, where: torch.nn.Softplus(layer.beta, threshold=40.0))
+register(LogSigmoid, lambda layer, torch, where: torch.nn.LogSigmoid())
+register(Softsign, lambda layer, torch, where: torch.nn.Softsign())
+register(Hardtanh, lambda layer, torch, where: torch.nn.Hardtanh(layer.min_val, layer.max_val))
+register(ReLU6, lambda layer, torch, where: torch.nn.ReLU6())
 register(Sequential,
          lambda layer, torch, where: torch.nn.Sequential(
              *(build(child, torch, f"{where}.layers.{i}") for i, child in enumerate(layer))),

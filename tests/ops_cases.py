@@ -115,6 +115,12 @@ CASES: dict[str, Case] = {
                        imprecise={6.0: SIGMOID_RULE, 20.0: SIGMOID_RULE},
                        sympy_max=1e100,  # x^3 overflows beyond: gradient nan, as PyTorch's
                        differs={-20.0: ONE_PLUS}),
+    "softplus": Case(autograd.softplus, _t("softplus"), lambda x: sp.log(1 + sp.exp(x)),
+                     kinks=(0.0,)),  # PyTorch's threshold (x above 20) is exact in float64 there
+    "softplus(2)": Case(lambda x: autograd.softplus(x, 2.0), _t("softplus", 2.0),
+                        lambda x: sp.log(1 + sp.exp(2 * x)) / 2, kinks=(0.0,)),
+    "log_sigmoid": Case(autograd.log_sigmoid, _t("logsigmoid"),
+                        lambda x: -sp.log(1 + sp.exp(-x)), kinks=(0.0,)),
     "relu6": Case(autograd.relu6, _t("relu6"),
                   lambda x: _piecewise((0, x <= 0), (6, x >= 6), (x, True)), (-2.0, 8.0),
                   kinks=(0.0, 6.0)),

@@ -70,3 +70,19 @@ def test_the_book_parity_code_prints_the_books_first_line():
     with contextlib.redirect_stdout(printed):
         exec(code.replace("range(10001)", "range(1)"), {})  # noqa: S102 - the page's own code
     assert printed.getvalue() == "epoch: 0, acc: 0.360, loss: 1.099, lr: 1.0\n"
+
+
+@pytest.mark.parametrize("package", ["autograd", "nn", "visualize", "chainrule"])
+def test_the_readmes_layout_names_every_module(package):
+    # A module the layout does not name is one a reader cannot find: this fails when one
+    # is added without a word in README.md's "Project layout".
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Project layout", 1)[1].split("```", 2)[1]
+    section = layout.split(f"\n{package}/", 1)[1]
+    section = re.split(r"\n\w+/ ", section, maxsplit=1)[0]  # up to the next package
+    named = set(re.findall(r"([\w*]+)\.py", section))
+    modules = {p.stem for p in (ROOT / package).glob("*.py")} - {"__init__", "__main__"}
+    missing = {m for m in modules
+               if m not in named and not any(n.endswith("*") and m.startswith(n[:-1])
+                                             for n in named)}
+    assert not missing, f"README's layout does not name {package}/: {sorted(missing)}"

@@ -5,6 +5,8 @@ points to, with the code they show."""
 
 from __future__ import annotations
 
+import html
+import inspect
 import os
 import re
 import subprocess
@@ -12,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+import autograd
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -68,3 +72,23 @@ def test_the_site_needs_no_network_to_read(site):
         text = page.read_text(encoding="utf-8")
         found = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?:[^"]+)"', text)
         assert not found, (page, found)
+
+
+def test_every_autograd_member_shows_its_docstring(site):
+    # Functions made by a factory (`sin = _primitive(...)`) are read by the static analysis
+    # as attributes, shown as their assignment: each member must show its own docstring.
+    members = re.findall(r"^(?: {8}- |::: autograd\.\w+\.)(\w+)$",
+                         (DOCS / "api" / "autograd.md").read_text("utf-8"), re.M)
+
+    def letters(text: str) -> str:  # markup and typography aside
+        return re.sub(r"[\W_]+", "", text)
+
+    text = letters(html.unescape(re.sub(r"<[^>]+>", "", _page(site, "api/autograd"))))
+    missing = []
+    for name in members:
+        first = letters(inspect.getdoc(getattr(autograd, name)) or "")[:40]
+        if first not in text:
+            missing.append((name, first))
+    assert len(members) > 80 and not missing, missing
+    ops = _page(site, "ops")
+    assert ops.count("<table>") == 9 and "identity" in ops

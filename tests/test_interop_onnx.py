@@ -126,7 +126,7 @@ def cases(d) -> dict:
         "cumsum": lambda x: x.cumsum(axis=1) + x.cumsum(axis=0),
         "activations": lambda x: (F.leaky_relu(x, 0.1) + F.elu(x) + F.selu(x) + F.silu(x)
                                   + F.gelu(x, approximate="tanh") + F.softsign(x)
-                                  + F.relu6(x * 4)),
+                                  + F.relu6(x * 4) + F.softplus(x) + F.log_sigmoid(x * 2)),
         "gelu": lambda x: F.gelu(x),
         "shapes": lambda x: (x.unsqueeze(1).flatten(1) + x.flip(1) + x.repeat(1, 2)[:, 2:6]
                              + autograd.pad(x, (1, 0))[:, :4]

@@ -58,6 +58,18 @@ TENSOR_CASES = {
                                3),
     "Dropout (eval)": (lambda d: nn.Dropout(0.5).eval(), lambda t: torch.nn.Dropout(0.5).eval(),
                        3),
+    "LeakyReLU": (lambda d: nn.LeakyReLU(0.2), lambda t: torch.nn.LeakyReLU(0.2), 3),
+    "ELU": (lambda d: nn.ELU(0.5), lambda t: torch.nn.ELU(0.5), 3),
+    "CELU": (lambda d: nn.CELU(2.0), lambda t: torch.nn.CELU(2.0), 3),
+    "SELU": (lambda d: nn.SELU(), lambda t: torch.nn.SELU(), 3),
+    "SiLU": (lambda d: nn.SiLU(), lambda t: torch.nn.SiLU(), 3),
+    "GELU": (lambda d: nn.GELU(), lambda t: torch.nn.GELU(), 3),
+    "GELU, tanh": (lambda d: nn.GELU("tanh"), lambda t: torch.nn.GELU("tanh"), 3),
+    "Softplus": (lambda d: nn.Softplus(2.0), lambda t: torch.nn.Softplus(2.0), 3),
+    "LogSigmoid": (lambda d: nn.LogSigmoid(), lambda t: torch.nn.LogSigmoid(), 3),
+    "Softsign": (lambda d: nn.Softsign(), lambda t: torch.nn.Softsign(), 3),
+    "Hardtanh": (lambda d: nn.Hardtanh(-0.5, 0.5), lambda t: torch.nn.Hardtanh(-0.5, 0.5), 3),
+    "ReLU6": (lambda d: nn.ReLU6(), lambda t: torch.nn.ReLU6(), 3),
     "Sequential, nested": (_seq, _torch_seq, 3),
     # Rows of 6: a row of 3 normal numbers can have a tiny variance, whose 1 / std
     # magnifies float32 rounding in the input gradient past 1e-6 (PyTorch's included).
