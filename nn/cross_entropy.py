@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from autograd import Tensor, Value, apply, scope
 from autograd.fused import FusedTargets, refuse_undefined
 from autograd.tensor_args import normalize_axis
-from nn.nll import IGNORE_INDEX, check_options, classes_last, plan, reduce
+from nn.nll import IGNORE_INDEX, Plan, check_options, classes_last, plan, reduce
 from nn.targets import Logits, Targets, check_masked_targets, check_targets, logit_rows, number
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -113,11 +114,15 @@ def cross_entropy(logits: Logits, targets: Targets, fused: bool = False,
         except ValueError:  # an ignored target (-100) is out of range: the weighted path
             if not _has(targets, ignore_index):
                 raise
+            if fused and masked is None:  # the Values' numbers, unread so far
+                masked = logit_rows(logits, values=True)[3]
         else:
             return _unweighted(logits, masked, indices, probs, (n, c), reduction, single,
                                fused)
     weights = check_options("cross_entropy", weight, ignore_index, label_smoothing, c)
     p = plan("cross_entropy", targets, n, c, weights, ignore_index, label_smoothing)
+    if masked is not None and p.row_weights is not None:
+        p = _unmasked_targets(p, masked)
     if p.row_weights is None:  # smoothing alone: new targets, the same one loss
         return _unweighted(logits, masked, p.indices, p.rows, (n, c), reduction, single, fused)
     with scope("cross_entropy"):
@@ -138,6 +143,21 @@ def _unweighted(logits: Logits, masked: object, indices: np.ndarray | None,
         if isinstance(logits, Tensor):
             return _composed_tensor(logits, indices, probs, reduction, masked is not None)
         return _composed_values([logits] if single else logits, indices, probs, reduction)
+
+
+def _unmasked_targets(p: Plan, masked: object) -> Plan:
+    """The plan with each row of weight 0 (ignored, or of a class weighted 0) aimed at its
+    row's largest logit: a row that adds nothing must not be refused, nor add 0 * inf =
+    NaN, for a target whose logit is -inf (PyTorch skips such rows)."""
+    zero = np.asarray(p.row_weights) == 0
+    if not zero.any():
+        return p
+    top = np.argmax(np.asarray(masked, dtype=np.float64), axis=1)  # finite: the policy
+    if p.indices is not None:
+        return replace(p, indices=np.where(zero, top, np.asarray(p.indices)))
+    rows = p.rows.copy()
+    rows[zero] = np.eye(rows.shape[1])[top[zero]]
+    return replace(p, rows=rows)
 
 
 def _has(targets: Targets, value: int) -> bool:

@@ -180,3 +180,28 @@ def test_three_steps_at_edge_gradients_match_pytorch(name: str, grads: str) -> N
     want = t.detach().numpy()
     assert _close(w.data, want, "float64"), (w.data, want)
     assert _close(np.array([v.data for v in values]), want, "float64")
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_cross_entropy_skips_an_ignored_row_whose_logits_are_masked(fused: bool) -> None:
+    """A row with ignore_index adds nothing, even where its stand-in class has logit -inf
+    (it was refused as an infinite loss, or gave 0 * inf = NaN). A row of class weight 0
+    is skipped the same way; PyTorch returns NaN there (0 * inf)."""
+    import nn.functional as nnf
+
+    z = np.array([[-np.inf, 1.0, 2.0], [0.0, 1.0, 2.0]])
+    t = torch.tensor(z, requires_grad=True)
+    want = F.cross_entropy(t, torch.tensor([-100, 2]))
+    want.backward()
+    for options, targets in (({}, [-100, 2]), ({"weight": [0.0, 1.0, 1.0]}, [0, 2])):
+        x = Tensor(z.copy(), requires_grad=True)
+        loss = nnf.cross_entropy(x, np.array(targets), fused=fused, **options)
+        loss.backward()
+        assert _close(loss.item(), want.item(), "float64")
+        assert _close(x.grad, t.grad.numpy(), "float64")
+        values = [[Value(float(v)) for v in row] for row in z]
+        loss = nnf.cross_entropy(values, np.array(targets), fused=fused, **options)
+        loss.backward()
+        assert _close(loss.data, want.item(), "float64")
+        assert _close(np.array([[v.grad for v in row] for row in values]), t.grad.numpy(),
+                      "float64")
