@@ -76,7 +76,7 @@ SCALAR.floor = _rounding(math.floor)
 SCALAR.ceil = _rounding(math.ceil)
 SCALAR.round = lambda a: round(a, 0)  # half to even, as numpy and PyTorch; nan/inf kept
 SCALAR.signum = _scalar_signum
-SCALAR.between = lambda a, lo, hi: float(not (a <= lo or a >= hi))  # open; 1 at NaN
+SCALAR.between = lambda a, lo, hi: float(lo < a < hi)  # the open interval; 0 at NaN
 SCALAR.softsign = _scalar_softsign
 SCALAR.zeros_like = lambda a: 0.0
 SCALAR.check_at_least = _scalar_check_at_least
@@ -136,7 +136,7 @@ ARRAY.floor = np.floor
 ARRAY.ceil = np.ceil
 ARRAY.round = np.round  # half to even
 ARRAY.signum = np.sign
-ARRAY.between = lambda a, lo, hi: ~((a <= lo) | (a >= hi))  # True at NaN, as PyTorch
+ARRAY.between = lambda a, lo, hi: (a > lo) & (a < hi)
 ARRAY.softsign = _array_softsign
 ARRAY.zeros_like = np.zeros_like
 ARRAY.cumsum = _array_cumsum

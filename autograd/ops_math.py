@@ -60,9 +60,10 @@ CEIL = define("ceil", lambda m, c, a: m.ceil(a),
 ROUND = define("round", lambda m, c, a: m.round(a),  # half to even
                lambda m, c, n, g, out, a: (m.zeros_like(a),), elementwise=True)
 
-# hardtanh: clip into [lo, hi] = ctx, but the gradient passes only where a is not at or
-# beyond a bound (NaN included: neither a <= lo nor a >= hi), as PyTorch's hardtanh (and
-# relu6); clip passes it at the bounds too, and not at NaN (PyTorch's clamp).
+# hardtanh: clip into [lo, hi] = ctx, but the gradient passes only strictly inside
+# (lo < a < hi), as PyTorch's hardtanh (and relu6); clip passes it at the bounds too. At
+# NaN it is 0, as clip's and as PyTorch's vectorized kernel (its scalar one gives 1, so a
+# PyTorch tensor of 8 NaNs gets 0 and one of 1 NaN gets 1; docs/conventions.md).
 HARDTANH = define("hardtanh", lambda m, c, a: m.clip(a, c[0], c[1]),
                   lambda m, c, n, g, out, a: (g * m.between(a, c[0], c[1]),),
                   elementwise=True)

@@ -276,7 +276,8 @@ def save(module: Module, path: str | PathLike) -> Path:
 
 
 def load(module: Module, path: str | PathLike, strict: bool = True) -> Module:
-    """Load parameters saved by `save` into `module` (no pickles are read); returns module.
+    """Load parameters and buffers saved by `save` into `module` (no pickles are read);
+    returns module.
 
     Names, shapes and dtypes are checked against the module from the archive's headers
     before any array is decompressed; then the values (finite, within the parameter's
@@ -287,7 +288,7 @@ def load(module: Module, path: str | PathLike, strict: bool = True) -> Module:
     if not path.exists() and path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     infos = archive.entries(path)
-    own = dict(module.named_parameters())
+    own = dict(module.named_parameters() + module.named_buffers())
     where = f"nn.load({type(module).__name__}): {path}"
     missing = [name for name in own if name not in infos]
     unexpected = [name for name in infos if name not in own]

@@ -43,6 +43,8 @@ DOCUMENTED: dict[str, Callable[[str, object, tuple], bool]] = {
     and _minus_zero(p[0]),
     # NaN in, NaN out (numpy); PyTorch's sign(nan) is 0.
     "sign-nan": lambda name, ctx, p: name == "sign" and math.isnan(p[0]),
+    # 0 as clip's; PyTorch's scalar kernel (a 0-d tensor) gives 1, its vectorized one 0.
+    "hardtanh-nan": lambda name, ctx, p: name == "hardtanh" and math.isnan(p[0]),
     # The limits +-1 (as tanh's); PyTorch computes inf / inf = nan.
     "softsign-inf": lambda name, ctx, p: name == "softsign" and math.isinf(p[0]),
 }
