@@ -72,6 +72,7 @@ from autograd.shapes import (
     unsqueeze,
 )
 from autograd.tensor import Tensor, concatenate, stack
+from autograd.threads import blas_threads, limit_unless_chosen
 from autograd.value import Value
 
 
@@ -86,7 +87,7 @@ __all__ = [
     "Value", "Tensor", "no_grad", "gradcheck", "gradgradcheck", "GradcheckResult",
     "is_grad_enabled", "scope", "Scope", "topological_order", "concatenate", "stack",
     "maximum", "apply", "primitive", "PrimitiveFunction", "grad", "jacobian",
-    "hessian", "hvp",
+    "hessian", "hvp", "blas_threads",
     # issue 18
     "where", "minimum", "masked_fill", "isnan", "isinf", "isfinite",
     "sin", "cos", "log1p", "expm1", "erf", "erfc", "square", "rsqrt", "sign", "floor", "ceil",
@@ -98,3 +99,6 @@ __all__ = [
     "arange", "linspace", "rand", "randn", "zeros_like", "ones_like", "full_like",
     "rand_like", "randn_like", "manual_seed", "default_generator",
 ]
+
+# Small matrices: one BLAS thread is faster than many (autograd/threads.py says by how much).
+limit_unless_chosen()

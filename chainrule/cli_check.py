@@ -41,7 +41,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--engine", choices=("tensor", "scalar"), default="tensor")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                         help="logits dtype (tensor engine; the scalar engine is float64)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed for the random logits and targets")
     parser.add_argument("--tolerance", type=nonnegative_real, metavar="T",
                         help="fused vs composed relative differences must be below T")
     return parser

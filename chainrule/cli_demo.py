@@ -35,7 +35,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="spiral points per class (default: 100)")
     parser.add_argument("--hidden", type=widths, default=[64, 64], metavar="W1,W2,...",
                         help="hidden layer widths (default: 64,64)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed for the data, the weights and the compared batch")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
 

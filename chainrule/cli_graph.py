@@ -44,10 +44,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("expr", metavar="EXPR", help="the expression, quoted")
     parser.add_argument("--var", metavar="NAME=VALUE", action="append", type=variable,
                         default=[], help="bind a variable (repeat for each variable)")
-    parser.add_argument("--out", metavar="PATH", default="graph.svg",
-                        help="file to write, .svg, .png, .dot or .html (default: graph.svg)")
+    parser.add_argument("--out", metavar="PATH",
+                        help="file to write, .svg, .png, .dot or .html (default: graph.svg, "
+                             "unless only --html is given)")
     parser.add_argument("--html", metavar="PATH",
-                        help="also write the interactive explorer page (open it in a browser)")
+                        help="write the interactive explorer page (open it in a browser), "
+                             "besides --out if that is given")
     parser.add_argument("--max-nodes", metavar="N", type=positive_int, default=500,
                         help="draw at most N values, those nearest the output, and note how "
                              "many are left out (default: 500)")
@@ -62,7 +64,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     import visualize  # graphviz and the renderer are needed only here
 
-    out = output_file(args.out, "--out", tuple(sorted(visualize.FORMATS)))
+    if args.out is None and args.html is None:
+        args.out = "graph.svg"
+    out = None if args.out is None else output_file(args.out, "--out",
+                                                    tuple(sorted(visualize.FORMATS)))
     pages = [] if args.html is None else [output_file(args.html, "--html", (".html",))]
     values: dict[str, float] = {}
     for name, value in args.var:
@@ -90,9 +95,9 @@ def run(args: argparse.Namespace) -> int:
     if args.chain is not None:
         highlight = visualize.chain(root, leaves[args.chain])
         print(highlight)
-    if out.suffix.lower() == ".html":  # the explorer, titled with the expression
+    if out is not None and out.suffix.lower() == ".html":  # the explorer, titled
         pages.insert(0, out)
-    else:
+    elif out is not None:
         _draw(visualize, root, out, args, highlight)
     for page in pages:
         try:

@@ -47,10 +47,12 @@ _DEFAULTS = {  # engine -> (hidden, samples per class, epochs)
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = command_parser(
-        subparsers, "train", "train a small classifier on spiral, moons or vertical data",
+        subparsers, "train",
+        "train a small classifier: spiral, moons, vertical points or digit images",
         "Train a ReLU network with softmax cross-entropy (fused or composed from primitive\n"
-        "ops) and print the loss and training accuracy; optionally save the weights and a\n"
-        "plot of the decision boundary and loss curve.",
+        "ops) and print the loss and training accuracy; optionally save the weights, a\n"
+        "plot of the run (the decision boundary, or the misclassified digits, and the loss\n"
+        "curve) and the model for PyTorch or ONNX.",
         _EXAMPLES,
     )
     parser.add_argument("--data", choices=training.DATASETS, default="spiral")
@@ -70,9 +72,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--loss", choices=("fused", "composed"), default="fused",
                         help="fused softmax-cross-entropy op, or composed from primitives")
     parser.add_argument("--seed", type=int, default=0, help="seed for data and weights")
-    parser.add_argument("--save", metavar="PATH.npz", help="save the trained weights")
+    parser.add_argument("--save", metavar="PATH.npz",
+                        help="save the trained weights (nn.save's .npz; nn.load reads it)")
     parser.add_argument("--plot", metavar="PATH.png",
-                        help="save decision boundary + loss; .png, .svg or .pdf, by extension")
+                        help="save a picture of the run: the decision boundary (points) or "
+                             "the misclassified test digits, beside the loss and training "
+                             "accuracy per epoch; .png, .svg or .pdf, by extension")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_export_options(parser)
     return parser
@@ -115,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
 
     s = settings(args)
     plot = output_file(args.plot, "--plot", PLOT_SUFFIXES) if args.plot else None
+    if args.save:  # checked before training, as every output file
+        args.save = output_file(args.save, "--save", (".npz",))
     _check_exports(args)
     if args.data == "digits":
         return _run_digits(args, s, plot)

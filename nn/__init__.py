@@ -17,7 +17,17 @@ from nn.activations import (
 from nn.conv import Conv2d
 from nn.embedding import Embedding
 from nn.huber import HuberLoss, SmoothL1Loss
-from nn.layers import Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from nn.layers import (
+    Dropout,
+    Flatten,
+    Identity,
+    Linear,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -45,5 +55,5 @@ __all__ = [
     "to_torch_optimizer", "export_onnx", "to_onnx", "Conv2d", "MaxPool2d", "AvgPool2d",
     "Flatten", "NLLLoss", "HuberLoss", "SmoothL1Loss", "LayerNorm", "BatchNorm1d", "Embedding",
     "LeakyReLU", "ELU", "CELU", "SELU", "SiLU", "GELU", "Softplus", "LogSigmoid", "Softsign",
-    "Hardtanh", "ReLU6",
+    "Hardtanh", "ReLU6", "Identity",
 ]

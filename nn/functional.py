@@ -3,13 +3,22 @@
 softmax, log_softmax and cross_entropy (composed from primitives, or fused) live in
 `nn.cross_entropy`, nll_loss and the class-weight options in `nn.nll`; compare_gradients,
 the fused-vs-composed report, in `nn.compare`; conv2d in `nn.conv`, max_pool2d and
-avg_pool2d in `nn.pool`; the activations (relu, gelu, leaky_relu, ...), pad and one_hot
+avg_pool2d in `nn.pool`; the elementwise losses as functions in
+`nn.functional_losses`; the activations (relu, gelu, leaky_relu, ...), pad and one_hot
 in `autograd`, gathered in `nn.functional_ops`.
 """
 
 from nn.compare import GradientReport, compare_gradients
 from nn.conv import conv2d
 from nn.cross_entropy import REDUCTIONS, cross_entropy, log_softmax, softmax
+from nn.functional_losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    smooth_l1_loss,
+)
 from nn.functional_ops import (
     celu,
     cos,
@@ -40,4 +49,6 @@ __all__ = ["softmax", "log_softmax", "cross_entropy", "nll_loss", "compare_gradi
            "GradientReport", "REDUCTIONS", "conv2d", "max_pool2d", "avg_pool2d",
            "relu", "sigmoid", "tanh", "sin", "cos", "log1p", "expm1",
            "leaky_relu", "elu", "selu", "celu", "silu", "gelu", "hardtanh", "relu6", "softsign",
-           "softplus", "log_sigmoid", "logsigmoid", "pad", "one_hot"]
+           "softplus", "log_sigmoid", "logsigmoid", "pad", "one_hot", "mse_loss", "l1_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "huber_loss",
+           "smooth_l1_loss"]

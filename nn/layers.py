@@ -76,6 +76,13 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
+class Identity(Module):
+    """x itself, unchanged and unrecorded: a placeholder where a layer may go (PyTorch's)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x
+
+
 class ReLU(Module):
     """max(x, 0) elementwise."""
 

@@ -17,9 +17,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from autograd import Tensor, Value, apply, scope
-from nn import functional as F  # noqa: N812 - the conventional name
+
+# The functions themselves, not `nn.functional`: it offers these losses as functions too.
+from nn.cross_entropy import cross_entropy
 from nn.module import Module
-from nn.nll import IGNORE_INDEX, check_options
+from nn.nll import IGNORE_INDEX, check_options, nll_loss
 
 REDUCTIONS = ("mean", "sum", "none")
 BCE_EPS = 1e-7  # BCELoss clips probabilities to [eps, 1 - eps]: each term is at most ~16.1
@@ -179,8 +181,8 @@ class CrossEntropyLoss(Module):
         """logits (N, C) and class indices (N,) or probability rows (N, C) -> the loss."""
         if self.weight is None and not self.label_smoothing \
                 and self.ignore_index == IGNORE_INDEX:
-            return F.cross_entropy(logits, targets, fused=self.fused, reduction=self.reduction)
-        return F.cross_entropy(logits, targets, fused=self.fused, reduction=self.reduction,
+            return cross_entropy(logits, targets, fused=self.fused, reduction=self.reduction)
+        return cross_entropy(logits, targets, fused=self.fused, reduction=self.reduction,
                                weight=self.weight, ignore_index=self.ignore_index,
                                label_smoothing=self.label_smoothing)
 
@@ -199,7 +201,7 @@ class NLLLoss(Module):
 
     def forward(self, log_probs: object, targets: object) -> Loss:
         """log-probabilities (N, C) and class indices (N,) -> the loss."""
-        return F.nll_loss(log_probs, targets, weight=self.weight,
+        return nll_loss(log_probs, targets, weight=self.weight,
                           ignore_index=self.ignore_index, reduction=self.reduction)
 
     def extra_repr(self) -> str:

@@ -43,7 +43,17 @@ from nn.activations import (
 )
 from nn.conv import Conv2d
 from nn.embedding import Embedding
-from nn.layers import Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from nn.layers import (
+    Dropout,
+    Flatten,
+    Identity,
+    Linear,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from nn.norm import BatchNorm1d, LayerNorm
 from nn.pool import AvgPool2d, MaxPool2d
 from nn.scalar import MLP, Layer, Neuron
@@ -142,6 +152,7 @@ def _linear_slots(layer: Linear) -> dict[str, Slot]:
 
 
 register(Linear, _linear, _linear_slots)
+register(Identity, lambda layer, torch, where: torch.nn.Identity())
 register(ReLU, lambda layer, torch, where: torch.nn.ReLU())
 register(Tanh, lambda layer, torch, where: torch.nn.Tanh())
 register(Sigmoid, lambda layer, torch, where: torch.nn.Sigmoid())

@@ -250,6 +250,7 @@ EXAMPLES: dict[str, dict[str, list[Callable[[], object]]]] = {
     "`Embedding`": {"tensor": [lambda: nn.Embedding(5, 3, seed=0)([1, 2]),
                                lambda: nn.Embedding(5, 3, padding_idx=0, seed=0)([0, 2])]},
     "`Dropout`": {"tensor": [lambda: nn.Dropout(0.5, seed=0)(T())]},
+    "`Identity`": {"tensor": [lambda: nn.Identity()(Tensor(np.ones(3)))]},  # x itself
     "`ReLU`": {"tensor": [lambda: nn.ReLU()(T())]},
     "`Tanh`": {"tensor": [lambda: nn.Tanh()(T())]},
     "`Sigmoid`": {"tensor": [lambda: nn.Sigmoid()(T())]},
@@ -300,3 +301,6 @@ METHOD_CALLS = {"where": lambda m: m(False, 2.0), "maximum": lambda m: m(V(2)),
                 "clamp": lambda m: m(hi=0.5)}
 _LOSSES = ("MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss")
 VALUE_CALLS.update({name: lambda f: f()([V(0.3), V(0.6)], TARGETS) for name in _LOSSES})
+VALUE_CALLS.update({name: lambda f: f([V(0.3), V(0.6)], TARGETS) for name in (
+    "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "huber_loss", "smooth_l1_loss")})

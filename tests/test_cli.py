@@ -218,6 +218,8 @@ def test_demo_neuron_gradients_match_closed_form():
     ["train", "--export", "/no/such/folder/model.onnx"],
     ["train", "--export-torch", "/no/such/folder/model.pt"],
     ["train", "--plot", "/no/such/folder/p.png"],
+    ["train", "--save", "/no/such/folder/m.npz"],  # before training, not a traceback after
+    ["train", "--save", "weights.txt"],  # not silently weights.txt.npz
     ["graph", "a*exp(", "--var", "a=1"],
     ["graph", "a", "--var", "a=1", "--var", "a=2"],
     ["graph", "a", "--var", "a=1", "--out", "/no/such/folder/g.svg"],
@@ -232,3 +234,11 @@ def test_every_error_is_one_line(args, capsys):
     # Only a syntax error adds lines: the expression, and a caret under the fault.
     assert excerpt == [] or (len(excerpt) == 2 and excerpt[1].strip() == "^"), captured.err
     assert "Traceback" not in captured.err and captured.out == ""
+
+
+def test_graph_with_only_html_writes_only_the_page(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", "a*b", "--var", "a=2", "--var", "b=3", "--html", "g.html"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.html"]
+    assert main(["graph", "a*b", "--var", "a=2", "--var", "b=3"]) == 0  # the default stays
+    assert (tmp_path / "graph.svg").exists()

@@ -46,7 +46,8 @@ SECTIONS = ("Arithmetic", "Comparisons and selection", "Elementwise", "Reduction
 NOT_OPS = {
     "autograd": {"Value", "Tensor", "no_grad", "gradcheck", "gradgradcheck", "GradcheckResult",
                  "is_grad_enabled", "scope", "Scope", "topological_order", "apply",
-                 "primitive", "PrimitiveFunction", "grad", "jacobian", "hessian", "hvp"},
+                 "primitive", "PrimitiveFunction", "grad", "jacobian", "hessian", "hvp",
+                 "blas_threads"},
     "F": {"compare_gradients", "GradientReport", "REDUCTIONS"},
 }
 # Public methods that are not operations on the data.

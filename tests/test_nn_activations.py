@@ -98,3 +98,30 @@ def test_every_activation_exports_to_onnx(tmp_path):
     (got,) = session.run(None, {session.get_inputs()[0].name: x})
     want = model(Tensor(x)).data
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
+
+
+def test_identity_returns_its_input_itself():
+    x = Tensor(np.arange(3.0), requires_grad=True)
+    assert nn.Identity()(x) is x and not nn.Identity().parameters()
+
+
+@pytest.mark.parametrize("function, module, options", [
+    ("mse_loss", nn.MSELoss, {}), ("l1_loss", nn.L1Loss, {}),
+    ("binary_cross_entropy", nn.BCELoss, {}),
+    ("binary_cross_entropy_with_logits", nn.BCEWithLogitsLoss, {"pos_weight": 2.0}),
+    ("huber_loss", nn.HuberLoss, {"delta": 0.5}), ("smooth_l1_loss", nn.SmoothL1Loss,
+                                                   {"beta": 0.5}),
+])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_the_loss_functions_are_their_modules(function, module, options, reduction):
+    from nn import functional as F  # noqa: N812 - the conventional name
+
+    rng = np.random.default_rng(3)
+    pred = rng.uniform(0.05, 0.95, (4, 3))
+    target = rng.uniform(0, 1, (4, 3))
+    a, b = Tensor(pred, requires_grad=True), Tensor(pred, requires_grad=True)
+    got = getattr(F, function)(a, target, reduction=reduction, **options)
+    want = module(reduction=reduction, **options)(b, target)
+    np.testing.assert_array_equal(got.data, want.data)
+    got.sum().backward(), want.sum().backward()
+    np.testing.assert_array_equal(a.grad, b.grad)
