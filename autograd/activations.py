@@ -66,31 +66,31 @@ def celu(x: object, alpha: float = 1.0) -> Number:
 def softplus(x: object, beta: float = 1.0) -> Number:
     """log(1 + exp(beta x)) / beta, a smooth relu (beta > 0; PyTorch's name and default).
 
-    Written as relu(x) + log1p(exp(-|x|)) with -|x| = min(x, 0) - relu(x): no overflow for
-    any x (softplus(1000) is 1000, softplus(-inf) is 0) and no digits lost, and the two
-    kinks' derivatives (relu's 0 and clip's 1 at x = 0) add up to the true slope 1/2 there.
-    PyTorch returns x itself where beta x > threshold = 20, an approximation that differs
-    from this exact value by at most log1p(exp(-20)) ~ 2e-9. Raises ValueError for beta <= 0.
+    One `softplus` primitive (with a `mul` before and after it for beta != 1), computed
+    as logaddexp(z, 0) and differentiated as sigmoid(z): exact for every x, with no
+    overflow (softplus(1000) is 1000, softplus(-inf) is 0), and smooth to every order at
+    0 too (a composition of relu and abs, or relu and clip, puts kinks there whose
+    conventional derivatives must cancel; their second derivatives cannot, see issue 14
+    and docs/conventions.md). PyTorch returns x itself where beta x > threshold = 20, an
+    approximation that differs from this exact value by at most log1p(exp(-20)) ~ 2e-9.
+    Raises ValueError for beta <= 0.
     """
     beta = float(beta)
     if not beta > 0:
         raise ValueError(f"softplus: beta must be positive, got {beta}")
     x = as_node(x)
+    if beta == 1.0:
+        return type(x)._apply("softplus", (x,))
     with scope("softplus"):
-        z = x if beta == 1.0 else x * beta
-        positive = z.relu()
-        tail = (_negative_part(z) - positive).exp()  # in [0, 1], or NaN for a NaN x:
-        # log1p's domain check (> -1) holds by construction, and would refuse the NaN
-        out = positive + type(tail)._apply("log1p", (tail,), check=False)
-        return out if beta == 1.0 else out * (1.0 / beta)
+        return type(x)._apply("softplus", (x * beta,)) * (1.0 / beta)
 
 
 def log_sigmoid(x: object) -> Number:
     """log(sigmoid(x)) = -softplus(-x), exact for every x (log_sigmoid(-1000) is -1000,
-    where log(sigmoid(x)) would take the log of 0). PyTorch's F.logsigmoid."""
+    where log(sigmoid(x)) would take the log of 0): one `log_sigmoid` primitive, whose
+    rule is sigmoid(-x). PyTorch's F.logsigmoid."""
     x = as_node(x)
-    with scope("log_sigmoid"):
-        return -softplus(-x)
+    return type(x)._apply("log_sigmoid", (x,))
 
 
 def silu(x: object) -> Number:

@@ -52,9 +52,14 @@ def _scalar_signum(a: float) -> float:
     return float((a > 0) - (a < 0))
 
 
-def _scalar_check_above(op: str, a: float, low: float) -> None:
-    if not a > low:
-        raise ValueError(f"{op}: the argument must be greater than {low:g}, got {a!r}")
+def _scalar_check_at_least(op: str, a: float, low: float) -> None:
+    if a < low:  # NaN passes: NaN in, NaN out
+        raise ValueError(f"{op}: the argument must be at least {low:g}, got {a!r}")
+
+
+def _scalar_log1p(a: float) -> float:
+    """log(1 + a); -inf at a = -1, the pole (IEEE 754), where `math` raises."""
+    return math.log1p(a) if a != -1.0 else -math.inf
 
 
 def _scalar_softsign(a: float) -> float:
@@ -63,7 +68,7 @@ def _scalar_softsign(a: float) -> float:
 
 SCALAR.sin = _ieee(math.sin)
 SCALAR.cos = _ieee(math.cos)
-SCALAR.log1p = math.log1p  # its domain is checked first
+SCALAR.log1p = _scalar_log1p  # its domain is checked first
 SCALAR.expm1 = _ieee(math.expm1)
 SCALAR.erf = math.erf
 SCALAR.erfc = math.erfc
@@ -71,10 +76,10 @@ SCALAR.floor = _rounding(math.floor)
 SCALAR.ceil = _rounding(math.ceil)
 SCALAR.round = lambda a: round(a, 0)  # half to even, as numpy and PyTorch; nan/inf kept
 SCALAR.signum = _scalar_signum
-SCALAR.between = lambda a, lo, hi: float(lo < a < hi)  # the open interval
+SCALAR.between = lambda a, lo, hi: float(lo < a < hi)  # the open interval; 0 at NaN
 SCALAR.softsign = _scalar_softsign
 SCALAR.zeros_like = lambda a: 0.0
-SCALAR.check_above = _scalar_check_above
+SCALAR.check_at_least = _scalar_check_at_least
 
 
 # ---------------------------------------------------------------- arrays
@@ -117,13 +122,13 @@ def _array_softsign(a: np.ndarray) -> np.ndarray:
     return out if not infinite.any() else np.where(infinite, np.sign(a), out)
 
 
-def _array_check_above(op: str, a: np.ndarray, low: float) -> None:
-    _array_refuse(op, a, ~(a > low), f"greater than {low:g}")
+def _array_check_at_least(op: str, a: np.ndarray, low: float) -> None:
+    _array_refuse(op, a, a < low, f"at least {low:g}")
 
 
 ARRAY.sin = _quiet(np.sin)
 ARRAY.cos = _quiet(np.cos)
-ARRAY.log1p = np.log1p
+ARRAY.log1p = _quiet(np.log1p)  # -inf at -1 without a warning
 ARRAY.expm1 = _quiet(np.expm1)
 ARRAY.erf = _elementwise_math(math.erf)
 ARRAY.erfc = _elementwise_math(math.erfc)
@@ -135,7 +140,7 @@ ARRAY.between = lambda a, lo, hi: (a > lo) & (a < hi)
 ARRAY.softsign = _array_softsign
 ARRAY.zeros_like = np.zeros_like
 ARRAY.cumsum = _array_cumsum
-ARRAY.check_above = _array_check_above
+ARRAY.check_at_least = _array_check_at_least
 
 
 # ---------------------------------------------------------------- graph nodes

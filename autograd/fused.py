@@ -19,7 +19,7 @@ from operator import truediv
 
 import numpy as np
 
-from autograd.sums import row_sums
+from autograd.sums import row_sums, total
 from autograd.table import define
 
 
@@ -31,16 +31,58 @@ class FusedTargets:
     probs: np.ndarray | list[list[float]] | None
     shape: tuple[int, int]  # (N, C) of the logits
     reduction: str  # "mean" | "sum" | "none"
+    masked: bool = False  # some logit is -inf: 0 * -inf must not reach the probability rows
     softmax: object = field(default=None, repr=False)  # saved by forward for backward
     flat: object = field(default=None, repr=False)  # targets' flat positions, saved by forward
 
 
-def refuse_non_finite(rows: object) -> None:
-    """Raise naming the rows (of an (N, C) array or a list of rows) with NaN or inf."""
-    bad = ~np.isfinite(np.asarray(rows, dtype=np.float64)).all(axis=1)
+def refuse_undefined(op: str, scores: object, axis: int = -1) -> bool:
+    """The policy for scores turned into probabilities (softmax, log_softmax, the
+    cross-entropies), the same for both engines: -inf is a masked class (probability 0);
+    NaN, +inf and a row of only -inf leave the probabilities undefined and raise
+    ValueError naming `op`, the first such row and how many there are. Returns whether
+    any score is -inf. `scores`: an array, or a list of rows; a row runs along `axis`.
+    """
+    array = np.asarray(scores, dtype=np.float64)
+    rows = np.moveaxis(array, axis, -1) if array.ndim else array.reshape(1)
+    flat = rows.reshape(-1, rows.shape[-1])
+    for bad, problem in ((np.isnan(flat), "holds NaN"), (flat == np.inf, "holds +inf"),
+                         (flat == -np.inf, "is all -inf")):
+        every = problem == "is all -inf"
+        rows_bad = bad.all(axis=1) if every else bad.any(axis=1)
+        if rows_bad.any():
+            first = int(np.argmax(rows_bad))
+            detail = ": no class is left to take the probability" if every else \
+                f" at position {int(np.argmax(bad[first]))}" + \
+                (": inf / inf has no value" if problem == "holds +inf" else "")
+            raise ValueError(f"{op}: {_row_name(first, rows.shape[:-1])} {problem}{detail} "
+                             f"({int(rows_bad.sum())} of {len(flat)} rows)")
+    return bool((flat == -np.inf).any())
+
+
+def refuse_infinite_targets(op: str, scores: object, indices: object, probs: object) -> None:
+    """Raise if a target class (or one with positive target probability) has score -inf:
+    its loss would be infinite. `scores`: (N, C) as an array or a list of rows."""
+    array = np.asarray(scores, dtype=np.float64)
+    if indices is not None:
+        bad = array[np.arange(len(array)), np.asarray(indices)] == -np.inf
+    else:
+        bad = ((array == -np.inf) & (np.asarray(probs) > 0)).any(axis=1)
     if bad.any():
-        raise ValueError(f"cross_entropy: logits contain NaN or inf in rows "
-                         f"{np.flatnonzero(bad).tolist()}")
+        first = int(np.argmax(bad))
+        what = (f"the target class {int(np.asarray(indices)[first])}" if indices is not None
+                else "a class with positive target probability")
+        raise ValueError(f"{op}: in row {first} {what} has logit -inf: the loss is infinite "
+                         f"({int(bad.sum())} of {len(array)} rows)")
+
+
+def _row_name(flat_index: int, shape: tuple[int, ...]) -> str:
+    """'row 3' for a batch of rows, 'row (1, 2)' for more axes, 'the row' for one row."""
+    if not shape:
+        return "the row"
+    if len(shape) == 1:
+        return f"row {flat_index}"
+    return f"row {tuple(int(i) for i in np.unravel_index(flat_index, shape))}"
 
 
 def _forward(m, c: FusedTargets, *zs):
@@ -78,12 +120,14 @@ def _forward_array(c: FusedTargets, z: np.ndarray) -> np.ndarray:
         # Flat positions i * C + y_i: plain indexing, several times cheaper than [rows, y].
         c.flat = np.arange(0, z.size, z.shape[1]) + c.indices
         losses = log_sums - shifted.ravel()[c.flat]
+    elif c.masked:  # a class of probability 0 with logit -inf adds 0, not 0 * -inf
+        losses = log_sums - row_sums(c.probs * np.where(c.probs > 0, shifted, 0.0))
     else:
-        losses = log_sums - np.add.reduce(c.probs * shifted, axis=1)
+        losses = log_sums - row_sums(c.probs * shifted)
     if c.reduction == "none":
         return losses
-    total = np.add.reduce(losses)
-    return total / len(losses) if c.reduction == "mean" else total  # what .mean() computes
+    loss = total(losses, None, False)  # float32: a float64 accumulator
+    return loss / len(losses) if c.reduction == "mean" else loss  # what .mean() computes
 
 
 def _row_max(z: np.ndarray) -> np.ndarray:
@@ -117,12 +161,14 @@ def _backward_array(c: FusedTargets, g: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- floats, row-major
 def _forward_floats(c: FusedTargets, zs: tuple[float, ...]) -> float:
     n, width = c.shape
-    # Refuse NaN and inf, naming the rows; like a rule's check, before anything is recorded.
+    # The policy of `refuse_undefined`, like a rule's check before anything is recorded.
     # A finite sum means finite entries (NaN and inf survive a sum); only a sum that
-    # overflowed needs the row-by-row search. Arrays are checked by `cross_entropy`
-    # before the node is made, in one pass over the data.
+    # overflowed, or -inf logits, need the row-by-row search. Arrays are checked by
+    # `cross_entropy` before the node is made, in one pass over the data.
     if not math.isfinite(sum(zs)):
-        refuse_non_finite([zs[i * width:(i + 1) * width] for i in range(n)])
+        rows = [zs[i * width:(i + 1) * width] for i in range(n)]
+        if refuse_undefined("cross_entropy", rows):
+            refuse_infinite_targets("cross_entropy", rows, c.indices, c.probs)
     softmax, total = [], 0.0
     for i in range(n):
         row = zs[i * width:(i + 1) * width] if n > 1 else zs

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -113,7 +114,11 @@ def backpropagate(roots: Sequence[Any], seeds: Sequence[object],
     empty too and get their earlier gradient added back once at the end, so a second
     call adds exactly the same amount as the first (the sum over paths is not rounded
     onto the old value path by path); if anything fails midway, interrupts included,
-    every leaf's gradient is put back as it was.
+    every leaf's gradient is put back as it was (`finish`: a second interrupt cannot
+    stop that either).
+
+    Raises RuntimeError, before any rule runs, if a leaf was changed by chainrule after a
+    node that reads it was recorded (`changed`, `check_versions`).
 
     create_graph=True runs the rules on graph nodes (`autograd.node_backend`) with
     recording on: every gradient is then a node, recorded under a scope "backward"
@@ -125,12 +130,111 @@ def backpropagate(roots: Sequence[Any], seeds: Sequence[object],
     earlier: list = []
     try:
         interior = _collect_for_backward(roots, empty, leaves, earlier)
+        if CLOCK.epoch:  # some leaf was changed by chainrule since the program started
+            check_versions(leaves, interior)
         propagate(roots, seeds, interior, create_graph)
         (Node if create_graph else engine)._add_earlier_grads(leaves, earlier)
     except BaseException:  # the sums above included: all leaves or none
-        for leaf, grad in zip(leaves, earlier):
-            leaf.grad = grad
+        finish(partial(_put_back, leaves, earlier))
         raise
+
+
+def _put_back(leaves: list, grads: list) -> None:
+    for leaf, grad in zip(leaves, grads):
+        leaf.grad = grad
+
+
+def finish(commit: Callable[[], object]) -> None:
+    """Run `commit`, which must be idempotent and unable to fail but for an interrupt, to
+    its end: an interrupt (KeyboardInterrupt, or whatever a signal handler raises) that
+    arrives during it is held until it has run once more, complete, then raised.
+
+    The last step of every all-or-nothing update (an optimizer step, putting gradients
+    back after a failed backward), so that Ctrl-C never leaves half of it done.
+    """
+    held = None
+    while True:
+        try:
+            commit()
+        except Exception:
+            raise  # a bug: commits only assign values computed before
+        except BaseException as interrupt:
+            held = interrupt
+            continue
+        break
+    if held is not None:
+        raise held
+
+
+# ---------------------------------------------------------------- values changed in place
+class _Clock:
+    """How many times chainrule has changed the values of leaves (`changed`)."""
+
+    __slots__ = ("epoch", "causes")
+
+    def __init__(self) -> None:
+        self.epoch = 0
+        self.causes: dict[int, str] = {}  # the last few epochs -> what changed them
+
+
+CLOCK = _Clock()
+_CAUSES_KEPT = 64
+_version = attrgetter("_version")
+
+
+def next_epoch(cause: str) -> int:
+    """The epoch a change about to be made will carry (`changed`); reserve it before the
+    change's commit so that the commit stays idempotent."""
+    epoch = CLOCK.epoch + 1
+    CLOCK.causes[epoch] = cause
+    CLOCK.causes.pop(epoch - _CAUSES_KEPT, None)
+    return epoch
+
+
+def changed(leaves: Iterable[Any], epoch: int) -> None:
+    """Record that the values of `leaves` were changed at `epoch` (from `next_epoch`): a
+    backward pass through a node recorded before then, that reads one of them, raises.
+
+    chainrule's optimizers and `load_state_dict` call it; writes into `.data` made outside
+    chainrule (numpy in place, assigning `.data`) are not seen. Idempotent.
+    """
+    for leaf in leaves:
+        leaf._version = epoch
+    CLOCK.epoch = max(CLOCK.epoch, epoch)
+
+
+def check_versions(leaves: list, interior: list) -> None:
+    """Raise RuntimeError if a recorded node reads a leaf changed after the node was
+    recorded: its gradient would mix values the forward pass never saw.
+
+    Each recorded node carries the epoch it was recorded in, each leaf the epoch of its
+    last change: one comparison of the newest leaf with the oldest node settles the
+    common cases, and only a mixed graph is searched edge by edge.
+    """
+    if not leaves or not interior:
+        return
+    newest = max(map(_version, leaves))
+    if newest == 0 or min(map(_version, interior)) >= newest:
+        return
+    for node in interior:
+        for parent in node._prev:
+            if not parent._prev and parent._version > node._version:
+                cause = CLOCK.causes.get(parent._version, "an in-place update")
+                raise RuntimeError(
+                    f"backward: {_describe(parent)} was changed by {cause} after the forward "
+                    f"pass that recorded this graph read it (in '{node.op}'); its gradient "
+                    "would mix old and new values. Run the forward pass again after the "
+                    "change (PyTorch: 'modified by an inplace operation'). No gradient "
+                    "was changed.")
+
+
+def _describe(leaf: Any) -> str:
+    """'the Tensor 'w' of shape (2, 3)', 'the Value 'b' (data=0.5)' for an error message."""
+    label = f" {leaf.label!r}" if leaf.label else ""
+    shape = getattr(leaf, "shape", None)
+    if shape is not None:
+        return f"the Tensor{label} of shape {shape}"
+    return f"the Value{label} (data={leaf.data!r})"
 
 
 def propagate(roots: Sequence[Any], seeds: Sequence[object], interior: list,
@@ -286,9 +390,10 @@ def scoped_call(method: str) -> Callable[..., Any]:
         previous = _mode.state
         if previous is OFF:
             return getattr(self, method)(*args, **kwargs)
-        current = _mode.state = _new_scope(Scope)
+        current = _new_scope(Scope)
         current.name, current.parent = type(self).__name__, previous
-        try:
+        try:  # the state changes inside: an interrupt anywhere leaves it as it was
+            _mode.state = current
             return getattr(self, method)(*args, **kwargs)
         finally:
             _mode.state = previous
@@ -308,7 +413,9 @@ class Node:
     graph has no reference cycles and is freed by reference counting alone.
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_ctx", "_scope")
+    # `_version`: for a recorded node, the epoch (`CLOCK.epoch`) it was recorded in; for a
+    # leaf, the epoch of its last change by chainrule (0: never), see `check_versions`.
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_ctx", "_scope", "_version")
 
     _EMPTY_GRAD: object = None  # what a grad is reset to before a backward pass
 

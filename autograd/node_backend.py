@@ -77,16 +77,19 @@ def _scaled_pow(k: object, a: Node, e: object) -> object:
     return _where(keep, k * _pow(a, e), 0.0)
 
 
-def _log_base(a: Node) -> object:
-    """log(a) as it enters d(a**b)/db: 0 at a == 0, nan below (constants there)."""
-    positive = a.data > 0
-    if np.all(positive):
-        return _apply("log", a)
-    fill = np.where(a.data == 0, 0.0, np.nan)
-    if not isinstance(positive, np.ndarray):
-        return float(fill)
-    safe = _where(positive, a, 1.0)
-    return _where(positive, _apply("log", safe), fill)
+def _times_log(out: Node, a: Node, b: object) -> object:
+    """out * log(a) as it enters d(a**b)/db: a constant 0 where a == 0 and b >= 0 (the
+    number backends' convention), a graph elsewhere (-inf where a == 0 and b < 0, nan for
+    a < 0, as on numbers)."""
+    b_data = b.data if isinstance(b, Node) else b
+    zero = (a.data == 0) & (np.asarray(b_data) >= 0)
+    if not np.any(zero):
+        return out * _apply("log", a)
+    if not isinstance(a.data, np.ndarray):
+        return 0.0
+    zero = np.broadcast_to(zero, np.broadcast_shapes(zero.shape, out.shape))
+    safe = _where(zero, 1.0, a)  # log(1) = 0: nothing infinite in the branch not taken
+    return _where(zero, 0.0, out * _apply("log", safe))
 
 
 def _unbroadcast(g: Node, shape: tuple[int, ...]) -> Node:
@@ -132,21 +135,29 @@ NODES = SimpleNamespace(
     log=_unary("log"),
     tanh=_unary("tanh"),
     sigmoid=_unary("sigmoid"),
+    softplus=_unary("softplus"),
+    log_sigmoid=_unary("log_sigmoid"),
     relu=_unary("relu"),
     abs=_unary("abs"),
     sqrt=_unary("sqrt"),
+    div=lambda a, b: a / b,  # a node divides through pow_const(-1): IEEE at 0, as numbers
     pow=_pow,
     scaled_pow=_scaled_pow,
-    log_base=_log_base,
+    # b a**(b-1) as a graph (0 where b == 0); b - 1's rounding for |b| >= 2**53 is left
+    # alone here: it matters for the sign of a second derivative of a**b at such b only.
+    power_rule=lambda a, b: _scaled_pow(b, a, b - 1),
+    times_log=_times_log,
     maximum=lambda a, b: _apply("maximum", a, _node_like(b, a)),
     add_n=lambda xs: _apply("add_n", *xs),
     clip=lambda a, lo, hi: _apply("clip", a, ctx=(lo, hi)),
     where=_where,
     positive=_mask("positive"),
+    not_zero=_mask("not_zero"),
     sign=_mask("sign"),
     inside=_mask("inside"),
     share=_mask("share"),
     extreme_share=_mask("extreme_share"),
+    sum=lambda a, axes, keepdims: a.sum(axes, keepdims),
     unbroadcast=_unbroadcast,
     broadcast_to=_broadcast_to,
     expand_dims=_expand_dims,

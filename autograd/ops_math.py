@@ -23,21 +23,31 @@ SIN = define("sin", lambda m, c, a: m.sin(a),
              lambda m, c, n, g, out, a: (g * m.cos(a),), elementwise=True)
 COS = define("cos", lambda m, c, a: m.cos(a),
              lambda m, c, n, g, out, a: (-(g * m.sin(a)),), elementwise=True)
-# log(1 + a) for a > -1 (log's domain, shifted).
+# log(1 + a) for a >= -1 (log's domain, shifted): log1p(-1) = -inf and its derivative
+# inf there, the pole, as log's at 0 (IEEE 754, PyTorch; m.div divides by 0 as IEEE).
 LOG1P = define("log1p", lambda m, c, a: m.log1p(a),
-               lambda m, c, n, g, out, a: (g / (1 + a),),
-               check=lambda m, c, a: m.check_above("log1p", a, -1.0), elementwise=True)
+               lambda m, c, n, g, out, a: (m.div(g, 1 + a),),
+               check=lambda m, c, a: m.check_at_least("log1p", a, -1.0), elementwise=True)
 # exp(a) - 1. Its derivative exp(a) is computed again, not as out + 1: for a << 0 that
 # sum cancels (expm1(-20) + 1 keeps 8 of 16 digits of exp(-20)).
 EXPM1 = define("expm1", lambda m, c, a: m.expm1(a),
                lambda m, c, n, g, out, a: (g * m.exp(a),), elementwise=True)
 # erf'(a) = 2/sqrt(pi) exp(-a^2); erfc = 1 - erf, computed without the cancellation.
+# a is clipped to +-1e18 first: exp(-a^2) is already 0 there (in float32 too), and a^2
+# of a larger a would overflow (to inf, and exp(-inf) = 0, but with numpy's warning).
+_GAUSS_CLIP = 1e18
+
+
+def _gauss(m, a):
+    """2/sqrt(pi) exp(-a^2), without overflow."""
+    b = m.clip(a, -_GAUSS_CLIP, _GAUSS_CLIP)
+    return _TWO_OVER_SQRT_PI * m.exp(-(b * b))
+
+
 ERF = define("erf", lambda m, c, a: m.erf(a),
-             lambda m, c, n, g, out, a: (g * _TWO_OVER_SQRT_PI * m.exp(-(a * a)),),
-             elementwise=True)
+             lambda m, c, n, g, out, a: (g * _gauss(m, a),), elementwise=True)
 ERFC = define("erfc", lambda m, c, a: m.erfc(a),
-              lambda m, c, n, g, out, a: (-(g * _TWO_OVER_SQRT_PI * m.exp(-(a * a))),),
-              elementwise=True)
+              lambda m, c, n, g, out, a: (-(g * _gauss(m, a)),), elementwise=True)
 
 # Piecewise constant: the gradient is 0 everywhere, also at the jumps, as in PyTorch
 # (the node stays in the graph, so x.floor().sum().backward() gives x.grad == 0).
@@ -51,7 +61,9 @@ ROUND = define("round", lambda m, c, a: m.round(a),  # half to even
                lambda m, c, n, g, out, a: (m.zeros_like(a),), elementwise=True)
 
 # hardtanh: clip into [lo, hi] = ctx, but the gradient passes only strictly inside
-# (lo < a < hi), as PyTorch's hardtanh (and relu6); clip passes it at the bounds too.
+# (lo < a < hi), as PyTorch's hardtanh (and relu6); clip passes it at the bounds too. At
+# NaN it is 0, as clip's and as PyTorch's vectorized kernel (its scalar one gives 1, so a
+# PyTorch tensor of 8 NaNs gets 0 and one of 1 NaN gets 1; docs/conventions.md).
 HARDTANH = define("hardtanh", lambda m, c, a: m.clip(a, c[0], c[1]),
                   lambda m, c, n, g, out, a: (g * m.between(a, c[0], c[1]),),
                   elementwise=True)

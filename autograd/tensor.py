@@ -14,7 +14,7 @@ from operator import attrgetter
 import numpy as np
 
 from autograd.backends import ARRAY
-from autograd.graph import OFF, Node, _add_earlier, _mode, backpropagate
+from autograd.graph import CLOCK, OFF, Node, _add_earlier, _mode, backpropagate
 from autograd.node_backend import NODES
 from autograd.sums import broadcast_to
 from autograd.table import BoundOps, Primitive
@@ -28,6 +28,7 @@ from autograd.tensor_args import (
     _permutation,
     _seed,
     _shape_error,
+    normalize_axis,
 )
 
 
@@ -107,6 +108,7 @@ class Tensor(Node):
         self._op = None
         self._ctx = None
         self._scope = None
+        self._version = 0
 
     # ------------------------------------------------------------ recording
     @staticmethod
@@ -146,6 +148,7 @@ class Tensor(Node):
             out._op = op
             out._ctx = ctx
             out._scope = state
+            out._version = CLOCK.epoch
             out._arrays = datas
             out._needs = needs
         else:
@@ -154,16 +157,24 @@ class Tensor(Node):
             out._op = None
             out._ctx = None
             out._scope = None
+            out._version = 0
         return out
 
     def _lift(self, other: object) -> Tensor:
-        """A constant Tensor for a number or array operand, in this tensor's dtype."""
+        """A constant Tensor for a number or array operand, in this tensor's dtype; complex
+        numbers, strings and other non-numbers are a TypeError (never silently cast)."""
         if isinstance(other, Tensor):
             return other
+        dtype = self.data.dtype
+        if dtype.kind == "f":
+            if type(other) is float or type(other) is int:
+                return _constant(np.asarray(other, dtype=dtype))
         if isinstance(other, (int, float, np.ndarray, np.number, list, tuple)) \
                 and not isinstance(other, bool):
-            dtype = self.data.dtype  # a mask or an index (bool, int) takes numpy's type
-            return _constant(np.asarray(other, dtype=dtype if dtype.kind == "f" else None))
+            array = _as_array(other)  # refuses complex, strings, objects
+            if dtype.kind == "f":
+                return _constant(array.astype(dtype, copy=False))
+            return _constant(np.asarray(other))  # a mask or an index keeps numpy's type
         raise TypeError(f"unsupported operand type for Tensor: {type(other).__name__}")
 
     # ------------------------------------------------------------ elementwise primitives
@@ -197,7 +208,7 @@ class Tensor(Node):
         return Tensor._apply("exp", (self,))
 
     def log(self) -> Tensor:
-        """Natural log, elementwise; every entry must be positive."""
+        """Natural log, elementwise; entries must be non-negative (log 0 = -inf)."""
         return Tensor._apply("log", (self,))
 
     def tanh(self) -> Tensor:
@@ -207,6 +218,14 @@ class Tensor(Node):
         """1 / (1 + e ** -x), elementwise, without overflow."""
         return Tensor._apply("sigmoid", (self,))
 
+    def softplus(self) -> Tensor:
+        """log(1 + e ** x), elementwise, exact for every x; the derivative is sigmoid(x)."""
+        return Tensor._apply("softplus", (self,))
+
+    def log_sigmoid(self) -> Tensor:
+        """log(sigmoid(x)) = -softplus(-x), elementwise, exact for every x."""
+        return Tensor._apply("log_sigmoid", (self,))
+
     def relu(self) -> Tensor:
         """max(x, 0), elementwise; the derivative at 0 is 0."""
         return Tensor._apply("relu", (self,))
@@ -215,11 +234,12 @@ class Tensor(Node):
         return Tensor._apply("abs", (self,))
 
     def sqrt(self) -> Tensor:
-        """Square root, elementwise; entries must be non-negative."""
+        """Square root, elementwise; entries must be non-negative (sqrt'(0) = inf)."""
         return Tensor._apply("sqrt", (self,))
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        """Clamp into [lo, hi]; the gradient passes where lo <= x <= hi."""
+        """Clamp into [lo, hi] (one bound may be None); the gradient passes where
+        lo <= x <= hi, bounds included, as in PyTorch. Raises ValueError without bounds."""
         return Tensor._apply("clip", (self,), _bounds(lo, hi))
 
     def maximum(self, other: object) -> Tensor:
@@ -417,20 +437,24 @@ def _constant(data: np.ndarray) -> Tensor:
     """A constant node holding `data` (a float array), made without __init__'s checks."""
     out = _new_tensor(Tensor)
     out.data, out.grad, out.label, out.requires_grad = data, None, "", False
-    out._prev, out._op, out._ctx, out._scope = (), None, None, None
+    out._prev, out._op, out._ctx, out._scope, out._version = (), None, None, None, 0
     return out
 
 
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis (np.concatenate)."""
+    """Join tensors along an existing axis (np.concatenate); 0-d tensors cannot be joined."""
     parents = _join_inputs(tensors, "concatenate", Tensor)
-    return Tensor._apply("concatenate", parents, axis % max(parents[0].data.ndim, 1))
+    ndim = parents[0].data.ndim
+    if ndim == 0:
+        raise ValueError("concatenate: 0-d tensors cannot be concatenated (use stack)")
+    return Tensor._apply("concatenate", parents, normalize_axis(axis, ndim, "concatenate"))
 
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis (np.stack)."""
+    """Join tensors along a new axis (np.stack); axis is in [-ndim - 1, ndim]."""
     parents = _join_inputs(tensors, "stack", Tensor)
-    return Tensor._apply("stack", parents, axis % (parents[0].data.ndim + 1))
+    return Tensor._apply("stack", parents,
+                         normalize_axis(axis, parents[0].data.ndim, "stack", new=True))
 
 
 def maximum(a: object, b: object) -> Tensor:

@@ -60,7 +60,8 @@ def _unreduce(m, g, ctx):
     return g if keepdims else m.expand_dims(g, axes)
 
 
-SUM = define("sum", lambda m, c, a: a.sum(axis=c[0], keepdims=c[1]),
+# float32 is summed with a float64 accumulator (`autograd.sums.total`).
+SUM = define("sum", lambda m, c, a: m.sum(a, c[0], c[1]),
              lambda m, c, n, g, out, a: (m.broadcast_to(_unreduce(m, g, c), a.shape),))
 # max/min: the gradient is shared evenly by all entries equal to the extreme (ties split).
 MAX = define("max", lambda m, c, a: a.max(axis=c[0], keepdims=c[1]),
@@ -74,13 +75,16 @@ MIN = define("min", lambda m, c, a: a.min(axis=c[0], keepdims=c[1]),
 # (nn.functional.softmax stays composed from primitives, so its graph shows every step).
 # d softmax = out * (g - sum(g * out)) along the axis: the softmax Jacobian times g.
 def _softmax_forward(m, c, a):
-    e = np.exp(a - a.max(axis=c, keepdims=True))
-    e /= e.sum(axis=c, keepdims=True)
+    # NaN where a row has NaN or +inf or is all -inf, as in PyTorch (without numpy's
+    # warnings); nn.functional.softmax refuses such rows instead.
+    with np.errstate(invalid="ignore"):
+        e = np.exp(a - a.max(axis=c, keepdims=True))
+        e /= m.sum(e, (c,), True)
     return e
 
 
 SOFTMAX = define("softmax", _softmax_forward,
-                 lambda m, c, n, g, out, a: (out * (g - (g * out).sum(axis=c, keepdims=True)),))
+                 lambda m, c, n, g, out, a: (out * (g - m.sum(g * out, (c,), True)),))
 
 
 # ---------------------------------------------------------------- shapes

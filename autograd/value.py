@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from operator import attrgetter
 
 from autograd import ops
 from autograd.backends import SCALAR
-from autograd.graph import CONSTANT, OFF, Node, _mode, backpropagate
+from autograd.graph import CLOCK, CONSTANT, OFF, Node, _mode, backpropagate
 from autograd.node_backend import NODES
 from autograd.table import BoundOps, Primitive
 
@@ -110,8 +111,18 @@ _ADD_N_FORWARD = ops.ADD_N.forward
 def _as_float(data: object, where: str) -> float:
     # bool is a number in Python, but Value(True) is almost always a mistake.
     if isinstance(data, numbers.Real) and not isinstance(data, bool):
-        return float(data)
+        try:
+            return float(data)
+        except OverflowError:
+            raise OverflowError(f"{where}: {_too_large(data)}") from None
     raise TypeError(f"{where}: expected a real number, got {type(data).__name__} {data!r}")
+
+
+def _too_large(number: object) -> str:
+    """What to say about a number (an int, a Fraction) beyond the largest float."""
+    digits = len(str(abs(int(number))))
+    return (f"the {type(number).__name__} {str(number)[:12]}... ({digits} digits) is too large "
+            f"for a float (the largest is {sys.float_info.max:.4g})")
 
 
 class Value(Node):
@@ -129,6 +140,7 @@ class Value(Node):
         self._op = None
         self._ctx = None
         self._scope = None
+        self._version = 0
 
     # ------------------------------------------------------------ node creation
     @staticmethod
@@ -145,6 +157,7 @@ class Value(Node):
         out._prev = parents
         out._op = op
         out._scope = state
+        out._version = CLOCK.epoch
         return out
 
     @staticmethod
@@ -196,6 +209,7 @@ class Value(Node):
         if state is OFF:  # constants, each checked by the operator
             return [(x if type(x) is Value else _constant(x, "*")) * y for x, y in zip(xs, ys)]
         forward = _MUL_FORWARD
+        epoch = CLOCK.epoch
         results = []
         for a, b in zip(xs, ys):
             if type(a) is not Value:
@@ -210,6 +224,7 @@ class Value(Node):
             out._prev = (a, b)
             out._op = _MUL
             out._scope = state
+            out._version = epoch
             results.append(out)
         return results
 
@@ -218,10 +233,9 @@ class Value(Node):
         return self + (-other if type(other) is Value else -_as_float(other, "-"))
 
     def __truediv__(self, other: Value | float) -> Value:
+        # As IEEE 754 and PyTorch: x / 0 is +-inf, 0 / 0 is nan (docs/conventions.md).
         if type(other) is not Value:
             other = _constant(other, "/")
-        if other.data == 0:
-            raise ZeroDivisionError(f"division by zero: {self.data!r} / {other!r}")
         return self * other ** -1
 
     def __radd__(self, other: float) -> Value:
@@ -303,7 +317,7 @@ class Value(Node):
 def _constant(value: object, op: str) -> Value:
     """Wrap a number as a leaf Value; anything else is a TypeError naming the operator."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        out = Value(float(value))
+        out = Value(value if type(value) is float else _as_float(value, op))
         out._ctx = CONSTANT
         return out
     raise TypeError(
@@ -333,6 +347,7 @@ def _unary_method(op: _ScalarOp, doc: str) -> Callable[[Value], Value]:
         out._prev = (self,)
         out._op = op
         out._scope = state
+        out._version = CLOCK.epoch
         return out
 
     method.__doc__ = doc
@@ -360,6 +375,7 @@ def _binary_method(op: _ScalarOp, symbol: str, doc: str) -> Callable[[Value, obj
         out._prev = (self, other)
         out._op = op
         out._scope = state
+        out._version = CLOCK.epoch
         return out
 
     method.__doc__ = doc
@@ -376,4 +392,10 @@ Value.tanh = _unary_method(_TANH, "tanh(self).")
 Value.sigmoid = _unary_method(_SIGMOID, "1 / (1 + e ** -self), computed without overflow.")
 Value.relu = _unary_method(_RELU, "max(self, 0); the derivative at 0 is 0.")
 Value.abs = _unary_method(_ABS, "|self|; the derivative at 0 is 0.")
+Value.sqrt = _unary_method(_OPS["sqrt"], "Square root; the argument must be non-negative "
+                                         "(sqrt'(0) = inf).")
+Value.softplus = _unary_method(_OPS["softplus"], "log(1 + e ** self), exact for every "
+                                                 "value; the derivative is sigmoid(self).")
+Value.log_sigmoid = _unary_method(_OPS["log_sigmoid"], "log(sigmoid(self)) = "
+                                                       "-softplus(-self), exact for every value.")
 

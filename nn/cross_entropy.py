@@ -10,14 +10,17 @@ backward is the closed form (softmax(z) - y) / N. `nn.compare` runs both.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from autograd import Tensor, Value, apply, scope
-from autograd.fused import FusedTargets
-from nn.nll import IGNORE_INDEX, check_options, classes_last, plan, reduce
-from nn.targets import Logits, Targets, check_logits, check_targets, number
+from autograd.fused import FusedTargets, refuse_undefined
+from autograd.tensor_args import normalize_axis
+from nn.nll import IGNORE_INDEX, Plan, check_options, classes_last, plan, reduce
+from nn.targets import Logits, Targets, check_masked_targets, check_targets, logit_rows, number
 
 REDUCTIONS = ("mean", "sum", "none")
 _VALUES = {Value}
@@ -27,30 +30,43 @@ def softmax(z: Tensor | Sequence[Value], axis: int = -1) -> Tensor | list:
     """softmax(z)_j = exp(z_j - max z) / sum_k exp(z_k - max z), along `axis`.
 
     The shift by the maximum is a constant (softmax is shift-invariant), so the
-    gradient stays exact; a -inf logit gets probability 0 and gradient 0.
+    gradient stays exact. A -inf logit masks its class: probability 0, gradient 0.
+    Raises ValueError naming the row for NaN, +inf or a row of only -inf, in both
+    engines (docs/conventions.md), and AxisError for an axis out of range.
     """
     with scope("softmax"):
         if isinstance(z, Tensor):
+            axis = _checked_tensor("softmax", z, axis)
             e = _shifted(z, axis).exp()
             return e / e.sum(axis=axis, keepdims=True)
-        if _is_batch(z):
-            return [softmax(row) for row in z]
-        e = [v.exp() for v in _shifted_values(z)]
-        total = Value.sum(e)
-        return [v / total for v in e]
+        return [_softmax_row(row) for row in _checked_rows("softmax", z)] \
+            if _is_batch(z) else _softmax_row(_checked_rows("softmax", z)[0])
 
 
 def log_softmax(z: Tensor | Sequence[Value], axis: int = -1) -> Tensor | list:
-    """log softmax(z) = (z - max z) - log(sum exp(z - max z)), along `axis`."""
+    """log softmax(z) = (z - max z) - log(sum exp(z - max z)), along `axis`.
+
+    A -inf logit gives -inf; the same policy for NaN and infinities as `softmax`.
+    """
     with scope("log_softmax"):
         if isinstance(z, Tensor):
+            axis = _checked_tensor("log_softmax", z, axis)
             shifted = _shifted(z, axis)
             return shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
-        if _is_batch(z):
-            return [log_softmax(row) for row in z]
-        shifted = _shifted_values(z)
-        log_total = Value.sum([v.exp() for v in shifted]).log()
-        return [v - log_total for v in shifted]
+        return [_log_softmax_row(row) for row in _checked_rows("log_softmax", z)] \
+            if _is_batch(z) else _log_softmax_row(_checked_rows("log_softmax", z)[0])
+
+
+def _softmax_row(row: Sequence[Value]) -> list:
+    e = [v.exp() for v in _shifted_values(row)]
+    total = Value.sum(e)
+    return [v / total for v in e]
+
+
+def _log_softmax_row(row: Sequence[Value]) -> list:
+    shifted = _shifted_values(row)
+    log_total = Value.sum([v.exp() for v in shifted]).log()
+    return [v - log_total for v in shifted]
 
 
 def cross_entropy(logits: Logits, targets: Targets, fused: bool = False,
@@ -76,6 +92,8 @@ def cross_entropy(logits: Logits, targets: Targets, fused: bool = False,
     gives the per-sample losses (gradient softmax_i - y_i each), which are multiplied by
     their constant weights and summed, so the gradient stays the closed form
     w_i (softmax_i - y_i) / sum w.
+    Logits follow `softmax`'s policy, and a target class whose logit is -inf (an
+    infinite loss) is refused too, naming the row.
     """
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, "
@@ -85,33 +103,61 @@ def cross_entropy(logits: Logits, targets: Targets, fused: bool = False,
         out = cross_entropy(rows, flat, fused, reduction, weight=weight,
                             ignore_index=ignore_index, label_smoothing=label_smoothing)
         return out.reshape(rest) if reduction == "none" else out
-    n, c, single = check_logits(logits, values=not fused)  # the fused node checks its own
-    if weight is None and not label_smoothing and ignore_index == IGNORE_INDEX:
+    plain = weight is None and not label_smoothing and ignore_index == IGNORE_INDEX
+    # The fused node checks the floats of Values itself, except one node per sample (the
+    # per-sample losses of the weighted path): their rows are named here.
+    n, c, single, masked = logit_rows(logits, values=not fused or reduction == "none"
+                                      or not plain)
+    if plain:
         try:
             indices, probs = check_targets(targets, n, c)
         except ValueError:  # an ignored target (-100) is out of range: the weighted path
             if not _has(targets, ignore_index):
                 raise
+            if fused and masked is None:  # the Values' numbers, unread so far
+                masked = logit_rows(logits, values=True)[3]
         else:
-            return _unweighted(logits, indices, probs, (n, c), reduction, single, fused)
+            return _unweighted(logits, masked, indices, probs, (n, c), reduction, single,
+                               fused)
     weights = check_options("cross_entropy", weight, ignore_index, label_smoothing, c)
     p = plan("cross_entropy", targets, n, c, weights, ignore_index, label_smoothing)
+    if masked is not None and p.row_weights is not None:
+        p = _unmasked_targets(p, masked)
     if p.row_weights is None:  # smoothing alone: new targets, the same one loss
-        return _unweighted(logits, p.indices, p.rows, (n, c), reduction, single, fused)
+        return _unweighted(logits, masked, p.indices, p.rows, (n, c), reduction, single, fused)
     with scope("cross_entropy"):
-        losses = _unweighted(logits, p.indices, p.rows, (n, c), "none", single, fused)
+        losses = _unweighted(logits, masked, p.indices, p.rows, (n, c), "none", single, fused)
         return reduce(losses, p, reduction, "cross_entropy")
 
 
-def _unweighted(logits: Logits, indices: np.ndarray | None, probs: np.ndarray | None,
-                shape: tuple[int, int], reduction: str, single: bool,
-                fused: bool) -> Tensor | Value | list:
+def _unweighted(logits: Logits, masked: object, indices: np.ndarray | None,
+                probs: np.ndarray | None, shape: tuple[int, int], reduction: str,
+                single: bool, fused: bool) -> Tensor | Value | list:
+    """The loss without weights; `masked`: the logits' numbers when some are -inf (from
+    `logit_rows`), so that a target at -inf is refused."""
+    if masked is not None:
+        check_masked_targets(masked, indices, probs)
     if fused:
-        return _fused(logits, indices, probs, shape, reduction, single)
+        return _fused(logits, indices, probs, shape, reduction, single, masked is not None)
     with scope("cross_entropy"):
         if isinstance(logits, Tensor):
-            return _composed_tensor(logits, indices, probs, reduction)
+            return _composed_tensor(logits, indices, probs, reduction, masked is not None)
         return _composed_values([logits] if single else logits, indices, probs, reduction)
+
+
+def _unmasked_targets(p: Plan, masked: object) -> Plan:
+    """The plan with each row of weight 0 (ignored, or of a class weighted 0) aimed at its
+    row's largest logit: a row that adds nothing must not be refused, nor add 0 * inf =
+    NaN, for a target whose logit is -inf (PyTorch skips such rows)."""
+    zero = np.asarray(p.row_weights) == 0
+    if not zero.any():
+        return p
+    top = np.argmax(np.asarray(masked, dtype=np.float64), axis=1)  # finite: the policy
+    if p.indices is not None:
+        return replace(p, indices=np.where(zero, top, np.asarray(p.indices)))
+    rows = p.rows.copy()
+    rows[zero] = np.eye(rows.shape[1])[top[zero]]
+    return replace(p, rows=rows)
 
 
 def _has(targets: Targets, value: int) -> bool:
@@ -125,11 +171,14 @@ def _has(targets: Targets, value: int) -> bool:
 
 # ---------------------------------------------------------------- composed paths
 def _composed_tensor(logits: Tensor, indices: np.ndarray | None, probs: np.ndarray | None,
-                     reduction: str) -> Tensor:
+                     reduction: str, masked: bool) -> Tensor:
     log_probs = log_softmax(logits, axis=1)
     if indices is not None:
         losses = -log_probs[np.arange(len(indices)), indices]
     else:
+        if masked:  # classes of probability 0 at -inf add 0, not 0 * -inf = NaN
+            log_probs = apply("where", log_probs, Tensor(np.zeros((), log_probs.dtype)),
+                              ctx=probs > 0)
         losses = -(log_probs * probs).sum(axis=1)
     if reduction == "mean":
         return losses.mean()
@@ -154,12 +203,13 @@ def _composed_values(batch: Sequence[Sequence[Value]], indices: np.ndarray | Non
 
 # ---------------------------------------------------------------- fused path
 def _fused(logits: Logits, indices: np.ndarray | None, probs: np.ndarray | None,
-           shape: tuple[int, int], reduction: str, single: bool) -> Tensor | Value | list:
+           shape: tuple[int, int], reduction: str, single: bool,
+           masked: bool) -> Tensor | Value | list:
     if isinstance(logits, Tensor):
         if probs is not None:
             probs = probs.astype(logits.data.dtype)
         return Tensor._apply("softmax_cross_entropy", (logits,),
-                             FusedTargets(indices, probs, shape, reduction))
+                             FusedTargets(indices, probs, shape, reduction, masked))
     batch = [logits] if single else logits
     # The scalar engine's rule reads plain Python lists (see autograd.fused).
     indices = indices.tolist() if isinstance(indices, np.ndarray) else indices
@@ -182,15 +232,35 @@ def _fused_values(flat: list, indices: list | None, probs: list | None,
 
 
 # ---------------------------------------------------------------- helpers
+def _checked_tensor(op: str, z: Tensor, axis: object) -> int:
+    """The axis, normalised; refuses scores the policy refuses (`refuse_undefined`)."""
+    data = z.data
+    axis = normalize_axis(axis, data.ndim, op)
+    # One sum first: NaN and inf survive it (or it overflowed: the search decides).
+    if data.size and not math.isfinite(np.add.reduce(data, axis=None)):
+        refuse_undefined(op, data, axis)
+    return axis
+
+
+def _checked_rows(op: str, z: Sequence) -> list:
+    """The rows of scalar-engine scores (a batch, or one row), after the same policy."""
+    rows = z if _is_batch(z) else [z]
+    if not rows or not all(rows):
+        raise ValueError(f"{op}: no scores given (an empty row)")
+    numbers = [[number(v, op) for v in row] for row in rows]
+    if not math.isfinite(sum(map(sum, numbers))):
+        refuse_undefined(op, numbers if _is_batch(z) else numbers[0])
+    return rows
+
+
 def _shifted(z: Tensor, axis: int) -> Tensor:
-    """z minus its maximum along `axis`, the maximum held constant (no gradient through it)."""
-    top = z.data.max(axis=axis, keepdims=True)
-    return z - np.where(np.isfinite(top), top, 0.0)
+    """z minus its maximum along `axis`, the maximum held constant (no gradient through it).
+    Every row has a finite maximum: the policy refused the others."""
+    return z - z.data.max(axis=axis, keepdims=True)
 
 
 def _shifted_values(z: Sequence[Value]) -> list[Value]:
     top = max(v.data if isinstance(v, Value) else float(v) for v in z)
-    top = top if np.isfinite(top) else 0.0
     return [v - top if isinstance(v, Value) else Value(v - top) for v in z]
 
 

@@ -4,6 +4,8 @@
 target of the same shape, or for the scalar engine a Value (or a list of
 Values) with a number (or a list of numbers). reduction is "mean" (the
 default), "sum" or "none" (the per-element losses: a Tensor, or a list of Values).
+Predictions and targets must be finite: NaN and +-inf are refused, naming the loss and
+the first position, in both engines (docs/conventions.md).
 """
 
 from __future__ import annotations
@@ -116,10 +118,13 @@ class BCEWithLogitsLoss(_ElementwiseLoss):
     # positive class's term scaled by p, broadcast along the last axis (one p per class).
     # Written with the unweighted loss l(z, y) itself: since -log sigmoid(z) = l(-z, 0),
     # it is l(z, y) + (p - 1) y l(-z, 0), exact wherever l is.
-    """BCE of sigmoid(z) from logits z: relu(z) - z y + log(1 + exp(-|z|)), finite for any z.
+    """BCE of sigmoid(z) from logits z: softplus(z) - z y, exact for every finite z.
 
-    Equal to -(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))), rearranged so that
-    exp never overflows and log never sees 0.
+    Equal to -(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))), since log sigmoid(z) =
+    z - softplus(z) and log(1 - sigmoid(z)) = -softplus(z). `softplus` is one primitive
+    whose rule is sigmoid(z), so the gradient is sigmoid(z) - y everywhere (written as
+    relu(z) + log(1 + exp(-|z|)), the kinks of relu and abs at 0 did not cancel:
+    the gradient at z = 0 was 1/2 off).
     """
 
     def __init__(self, reduction: str = "mean", pos_weight: object = None) -> None:
@@ -127,7 +132,7 @@ class BCEWithLogitsLoss(_ElementwiseLoss):
         self.pos_weight = _pos_weight(pos_weight)
 
     def term(self, pred: Tensor | Value, target: Tensor | np.ndarray | float) -> Tensor | Value:
-        return pred.relu() - pred * target + ((-pred.abs()).exp() + 1.0).log()
+        return pred.softplus() - pred * target
 
     def check(self, pred: np.ndarray, target: np.ndarray) -> None:
         _check_unit_interval(type(self).__name__, "targets", target)
@@ -255,9 +260,21 @@ def _tensor_target(op: str, pred: Tensor, target: object) -> Tensor | np.ndarray
     if tuple(target.shape) != pred.shape:
         raise ValueError(f"{op}: prediction shape {pred.shape} and target shape "
                          f"{tuple(target.shape)} differ")
-    if not np.isfinite(pred.data).all():
-        raise ValueError(f"{op}: the prediction has non-finite entries")
+    _refuse_non_finite(op, "prediction", pred.data)
+    _refuse_non_finite(op, "target", target.data if isinstance(target, Tensor) else target)
     return target
+
+
+def _refuse_non_finite(op: str, what: str, array: np.ndarray) -> None:
+    """Raise naming the loss, the first NaN or +-inf entry and how many there are."""
+    # One sum first: NaN and inf survive it (a sum that overflowed: the search decides).
+    if array.size and math.isfinite(np.add.reduce(array, axis=None, dtype=np.float64)):
+        return
+    bad = ~np.isfinite(array)
+    if bad.any():
+        where = tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), array.shape))
+        raise ValueError(f"{op}: the {what} holds {float(array[where])!r} at index {where} "
+                         f"({int(bad.sum())} of {array.size} entries are non-finite)")
 
 
 def _scalar_pairs(op: str, pred: object, target: object) -> tuple[list, list]:
@@ -271,12 +288,23 @@ def _scalar_pairs(op: str, pred: object, target: object) -> tuple[list, list]:
     if len(preds) != len(targets) or len(preds) == 0:
         raise ValueError(f"{op}: {len(preds)} predictions and {len(targets)} targets; "
                          f"need equal, non-zero counts")
-    for p in preds:
+    for i, p in enumerate(preds):
         if not isinstance(p, Value):
             raise TypeError(f"{op}: predictions must be Values, got {type(p).__name__}")
         if not math.isfinite(p.data):
-            raise ValueError(f"{op}: a prediction is {p.data!r}")
-    return list(preds), [t if isinstance(t, Value) else float(t) for t in targets]
+            raise ValueError(f"{op}: prediction {i} is {p.data!r} (predictions must be finite)")
+    targets = [t if isinstance(t, Value) else _target_number(op, t) for t in targets]
+    for i, t in enumerate(targets):
+        if not math.isfinite(t.data if isinstance(t, Value) else t):
+            raise ValueError(f"{op}: target {i} is {t!r} (targets must be finite)")
+    return list(preds), targets
+
+
+def _target_number(op: str, t: object) -> float:
+    if isinstance(t, numbers.Real) and not isinstance(t, bool):
+        return float(t)
+    raise TypeError(f"{op}: a target must be a real number or a Value, got "
+                    f"{type(t).__name__} {t!r}")
 
 
 def _pos_weight(value: object) -> np.ndarray | None:

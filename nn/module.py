@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd import Value
-from autograd.graph import Node, scoped_call
+from autograd.graph import Node, changed, finish, next_epoch, scoped_call
+from nn import archive
 
 
 def is_parameter(obj: object) -> bool:
@@ -91,6 +92,39 @@ def _parameters(root: Module) -> list[Node]:
 
 def _shape(param: Node) -> tuple[int, ...]:
     return () if isinstance(param, Value) else tuple(param.data.shape)
+
+
+def _dtype(param: Node) -> np.dtype:
+    return np.dtype(np.float64) if isinstance(param, Value) else param.data.dtype
+
+
+def _dtype_problem(name: str, dtype: np.dtype, param: Node) -> str | None:
+    if dtype.kind in "biuf":
+        return None
+    return f"{name}: expected real numbers (for a {_dtype(param)} parameter), got dtype {dtype}"
+
+
+def _shape_problem(name: str, shape: tuple[int, ...], param: Node) -> str | None:
+    if tuple(shape) == _shape(param):
+        return None
+    return f"shape mismatch for {name}: expected {_shape(param)}, got {tuple(shape)}"
+
+
+def _value_problem(name: str, array: np.ndarray, param: Node) -> str | None:
+    """NaN or inf, or values beyond what the parameter's dtype holds (float32 overflow)."""
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array)
+        if bad.any():
+            where = tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), array.shape))
+            return (f"{name}: expected finite numbers, got {float(array[where])!r} at index "
+                    f"{where} ({int(bad.sum())} of {array.size} entries)")
+    largest = np.finfo(_dtype(param)).max
+    if array.size and array.dtype.kind in "iuf" and np.abs(array).max() > largest:
+        where = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.abs(array))),
+                                                        array.shape))
+        return (f"{name}: {float(array[where])!r} at index {where} is too large for the "
+                f"{_dtype(param)} parameter (largest: {largest:.4g})")
+    return None
 
 
 class LoadResult(NamedTuple):
@@ -174,8 +208,10 @@ class Module:
         """Copy `state` into the parameters, keeping each parameter's dtype.
 
         Everything is checked before anything is assigned: with strict=True missing and
-        unexpected names are errors; a shape mismatch is always an error. On error no
-        parameter changes.
+        unexpected names are errors; a shape mismatch, values that are not real numbers,
+        NaN or inf, and values a float32 parameter cannot hold are always errors. On
+        error no parameter changes (nor on an interrupt: the assignment is all or none).
+        Graphs recorded before the load cannot be backpropagated after it.
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict: expected a mapping name -> array, "
@@ -194,21 +230,27 @@ class Module:
                 continue
             entry = state[name]
             array = np.asarray(entry.data if isinstance(entry, Node) else entry)
-            if array.dtype.kind not in "biuf":
-                problems.append(f"{name}: expected real numbers, got dtype {array.dtype}")
-            elif array.shape != _shape(param):
-                problems.append(f"shape mismatch for {name}: expected {_shape(param)}, "
-                                f"got {array.shape}")
+            problem = (_dtype_problem(name, array.dtype, param)
+                       or _shape_problem(name, array.shape, param)
+                       or _value_problem(name, array, param))
+            if problem:
+                problems.append(problem)
             arrays[name] = array
         if problems:
             raise ValueError(f"load_state_dict({type(self).__name__}): nothing was loaded; "
                              + "; ".join(problems))
-        for name, array in arrays.items():
-            param = own[name]
-            if isinstance(param, Value):
-                param.data = float(array)
-            else:  # a fresh array: never alias the caller's state
-                param.data = np.array(array, dtype=param.data.dtype, copy=True)
+        new = {name: float(array) if isinstance(own[name], Value)
+               else np.array(array, dtype=own[name].data.dtype, copy=True)  # never alias
+               for name, array in arrays.items()}
+        epoch = next_epoch("load_state_dict")
+        loaded = [own[name] for name in new]
+
+        def commit() -> None:  # assignments only: idempotent, finished even if interrupted
+            for name, data in new.items():
+                own[name].data = data
+            changed(loaded, epoch)
+
+        finish(commit)
         return LoadResult(missing, unexpected)
 
     # ------------------------------------------------------------ printing
@@ -234,11 +276,44 @@ def save(module: Module, path: str | PathLike) -> Path:
 
 
 def load(module: Module, path: str | PathLike, strict: bool = True) -> Module:
-    """Load parameters saved by `save` into `module` (no pickles are read); returns module."""
+    """Load parameters and buffers saved by `save` into `module` (no pickles are read);
+    returns module.
+
+    Names, shapes and dtypes are checked against the module from the archive's headers
+    before any array is decompressed; then the values (finite, within the parameter's
+    dtype). Every error names the file, the entry and what was expected, and leaves the
+    parameters as they were: FileNotFoundError for a missing file, ValueError for the rest.
+    """
     path = Path(path)
     if not path.exists() and path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
-    with np.load(path, allow_pickle=False) as archive:
-        state = {name: archive[name] for name in archive.files}
+    infos = archive.entries(path)
+    own = dict(module.named_parameters() + module.named_buffers())
+    where = f"nn.load({type(module).__name__}): {path}"
+    missing = [name for name in own if name not in infos]
+    unexpected = [name for name in infos if name not in own]
+    problems = []
+    if strict and missing:
+        problems.append(f"missing entries: {', '.join(missing)}")
+    if strict and unexpected:
+        problems.append(f"unexpected entries: {', '.join(unexpected)} (the module has none "
+                        "of these names)")
+    if problems:  # nothing read past the zip's directory
+        raise ValueError(f"{where}: " + "; ".join(problems) + "; nothing was loaded")
+    headers = archive.headers(path, {name: infos[name] for name in own if name in infos})
+    for name, header in headers.items():
+        problem = (_dtype_problem(f"entry {name!r}", header.dtype, own[name])
+                   or _shape_problem(f"entry {name!r}", header.shape, own[name]))
+        if problem:
+            problems.append(problem)
+    if problems:  # nothing decompressed
+        raise ValueError(f"{where}: " + "; ".join(problems) + "; nothing was loaded")
+    state = archive.arrays(path, list(headers.values()))
+    for name, array in state.items():
+        problem = _value_problem(f"entry {name!r}", array, own[name])
+        if problem:
+            problems.append(problem)
+    if problems:
+        raise ValueError(f"{where}: " + "; ".join(problems) + "; nothing was loaded")
     module.load_state_dict(state, strict=strict)
     return module

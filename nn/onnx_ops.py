@@ -294,6 +294,8 @@ ONNX_OPS: dict[str, Emit] = {
     "log": _same("Log"),
     "tanh": _same("Tanh"),
     "sigmoid": _same("Sigmoid"),
+    "softplus": _same("Softplus"),
+    "log_sigmoid": lambda e, node: e.op("Neg", [e.op("Softplus", [e.op("Neg", e.inputs(node))])]),
     "relu": _same("Relu"),
     "abs": _same("Abs"),
     "sqrt": _same("Sqrt"),

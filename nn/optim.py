@@ -6,6 +6,14 @@ parameters are packed into one float64 vector per step, updated together and
 written back as Python floats. That keeps the per-step Python work for hundreds of
 scalar parameters to a few list passes.
 
+A step is all or nothing. Everything is checked first (gradients real, finite and of
+the right shape; parameters writable and of the shape their state was made for); the
+new values and states are then computed apart, and only a last commit, which assigns
+values and cannot fail, writes them: an interrupt during the commit is held until it is
+done (`autograd.graph.finish`). The parameters are marked as changed
+(`autograd.graph.changed`), so a backward pass through a graph recorded before the step
+raises instead of mixing old and new values.
+
 Defaults are PyTorch's (torch.optim), so runs can be compared number for number:
 SGD lr=1e-3, momentum=0; Adagrad lr=1e-2, eps=1e-10; RMSprop lr=1e-2, alpha=0.99,
 eps=1e-8; Adam lr=1e-3, betas=(0.9, 0.999), eps=1e-8.
@@ -26,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd.graph import changed, finish, next_epoch
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam"]
 
@@ -141,28 +150,71 @@ class Optimizer(ABC):
     def step(self) -> None:
         """One update of every parameter that has a gradient (Tensor grad None: skipped).
 
-        All gradients are checked first: a NaN/inf (or a grad of the wrong shape) raises
-        ValueError naming the parameter, and no parameter or state has been touched.
+        Nothing changes unless everything does: a gradient that is NaN/inf, complex, or of
+        the wrong shape, a read-only parameter, or one resized since its state was made
+        raises ValueError/TypeError naming the parameter, and no parameter or state has
+        been touched; an interrupt (Ctrl-C) lands before the step or after all of it.
         """
         value_grads = self._value_grads()
         tensor_grads = self._checked_tensor_grads()
         lr = self.current_lr
-        if value_grads is not None:
-            self._step_values(value_grads, lr)
+        # Compute: new arrays and states, nothing of the parameters touched.
         states = self.state
+        new_states: dict[object, dict[str, Any]] = {}
+        tensor_updates = []
         for index, data, grad in tensor_grads:
             state = states.get(index)
-            if state is None:
-                state = self._slot(index, data)
-            self._update(state, data, grad, lr)
-        self.steps += 1
+            new, new_states[index] = self._update(
+                self._init_state(data) if state is None else state, data, grad, lr)
+            tensor_updates.append((data, new))
+        value_updates = None
+        if value_grads is not None:
+            value_updates = self._update_values(value_grads, lr, new_states)
+        changed_params = [p for _, p in self._tensors if p.grad is not None]
+        if value_updates is not None:
+            changed_params += self._values
+        epoch = next_epoch(type(self).__name__ + ".step")
+        steps = self.steps + 1
+        # Commit: assignments only, idempotent; an interrupt waits for its end.
+
+        def commit() -> None:
+            for data, new in tensor_updates:
+                data[...] = new  # in place: the array keeps its identity
+            if value_updates is not None:
+                for p, new in zip(self._values, value_updates):
+                    p.data = new
+            states.update(new_states)
+            changed(changed_params, epoch)
+            self.steps = steps
+
+        finish(commit)
 
     # -------------------------------------------------------------- helpers
-    def _slot(self, key: object, data: np.ndarray) -> dict[str, Any]:
-        state = self.state.get(key)
-        if state is None:
-            state = self.state[key] = self._init_state(data)
-        return state
+    def _update_values(self, grads: list[float], lr: float,
+                       new_states: dict[object, dict[str, Any]]) -> list[float]:
+        """The Value parameters' new floats: packed into one vector, updated by `_update`;
+        their new state goes into `new_states`."""
+        data = self._value_data()
+        state = self.state.get(_VALUES)
+        new, new_states[_VALUES] = self._update(
+            self._init_state(data) if state is None else state, data,
+            np.array(grads, dtype=np.float64), lr)
+        return new.tolist()
+
+    def _value_data(self) -> np.ndarray:
+        """The Value parameters' data as one float64 vector; TypeError naming a bad one."""
+        datas = list(map(_DATA, self._values))
+        try:
+            return np.array(datas, dtype=np.float64)
+        except (TypeError, ValueError):
+            for k, d in enumerate(datas):
+                if type(d) is not float and (not isinstance(d, numbers.Real)
+                                             or isinstance(d, bool)):
+                    name = _name(self._values[k], self.names[self._value_index[k]])
+                    raise TypeError(f"{type(self).__name__}.step: parameter "
+                                    f"{self._value_index[k]}{name} holds {d!r}, not a real "
+                                    "number; no parameter was updated") from None
+            raise
 
     def _value_grads(self) -> list[float] | None:
         if not self._values:
@@ -175,28 +227,24 @@ class Optimizer(ABC):
         if type(total) is Value:  # grads from backward(create_graph=True): use their values
             grads = [g.data if type(g) is Value else g for g in grads]
             total = sum(grads)
-        if total is None or not math.isfinite(total):
+        if type(total) is not float or not math.isfinite(total):  # complex, None, NaN, ...
             for k, g in enumerate(grads):
                 if not isinstance(g, numbers.Real) or isinstance(g, bool):
-                    self._refuse(self._value_index[k], f"is a {type(g).__name__}, not a float")
+                    self._refuse(self._value_index[k], f"is a {type(g).__name__} ({g!r}), not "
+                                                       "a real number")
                 if not math.isfinite(g):
                     self._refuse(self._value_index[k], f"is not finite ({g!r})")
         return grads
-
-    def _step_values(self, grads: list[float], lr: float) -> None:
-        """Pack the Value parameters into one vector, update it, write floats back."""
-        data = np.array(list(map(_DATA, self._values)), dtype=np.float64)
-        self._update(self._slot(_VALUES, data), data, np.array(grads, dtype=np.float64), lr)
-        for p, new in zip(self._values, data.tolist()):
-            p.data = new
 
     # The finiteness test below squares numbers: silence numpy's overflow warning for
     # entries above ~1e154 (decorated, not `with`: one Python frame fewer per step).
     @np.errstate(over="ignore", invalid="ignore")
     def _checked_tensor_grads(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """(index, data, grad) of every Tensor parameter with a gradient; raises naming the
-        first parameter whose gradient has the wrong shape or a NaN/inf."""
+        first parameter whose gradient is not a real array of its shape or has a NaN/inf,
+        or that cannot be updated (read-only, resized since its state was made)."""
         out = []
+        states = self.state
         for index, p in self._tensors:
             grad = p.grad
             if grad is None:
@@ -204,9 +252,32 @@ class Optimizer(ABC):
             if type(grad) is Tensor:  # from backward(create_graph=True): its values
                 grad = grad.data
             data = p.data
-            if not isinstance(grad, np.ndarray) or grad.shape != data.shape:
-                self._refuse(index, f"has shape {np.shape(grad)}, but the parameter has "
+            if type(grad) is not np.ndarray:
+                self._refuse(index, f"is a {type(grad).__name__}, not a numpy array of "
+                                    f"shape {np.shape(data)}")
+            if grad.dtype.kind not in "biuf":
+                self._refuse(index, f"has dtype {grad.dtype}"
+                             + (": complex gradients are not supported"
+                                if grad.dtype.kind == "c" else ", not real numbers"))
+            if type(data) is not np.ndarray or data.dtype.kind != "f":
+                self._refuse(index, "holds "
+                             + (f"an array of dtype {data.dtype}" if isinstance(data, np.ndarray)
+                                else f"a {type(data).__name__}") + ", not a float array",
+                             what="")
+            if grad.shape != data.shape:
+                self._refuse(index, f"has shape {grad.shape}, but the parameter has "
                                     f"shape {data.shape}")
+            if not data.flags.writeable:
+                self._refuse(index, "is read-only (its array's flags.writeable is False)",
+                             what="")
+            state = states.get(index)
+            if state is not None:
+                for key, value in state.items():
+                    if isinstance(value, np.ndarray) and value.shape != data.shape:
+                        self._refuse(index, f"has shape {data.shape}, but its optimizer "
+                                            f"state {key!r} was made for shape {value.shape} "
+                                            "(resized after a step? make a new optimizer)",
+                                     what="")
             # NaN and inf always survive the dot product g.g (its terms are squares: no
             # inf - inf), which BLAS computes at about half the cost of a ufunc sum. Finite
             # entries above ~1e154 overflow it, hence the exact search after.
@@ -219,10 +290,12 @@ class Optimizer(ABC):
             out.append((index, data, grad))
         return out
 
-    def _refuse(self, index: int, problem: str) -> None:
+    def _refuse(self, index: int, problem: str, what: str = "gradient of ") -> None:
         name = _name(self.params[index], self.names[index])
-        raise ValueError(f"{type(self).__name__}.step: gradient of parameter {index}{name} "
-                         f"{problem}; no parameter was updated")
+        error = TypeError if "dtype" in problem or problem.startswith(("is a ", "holds")) \
+            else ValueError
+        raise error(f"{type(self).__name__}.step: {what}parameter {index}{name} {problem}; no "
+                    "parameter was updated")
 
     # -------------------------------------------------------------- the rule
     def _init_state(self, data: np.ndarray) -> dict[str, Any]:
@@ -231,8 +304,12 @@ class Optimizer(ABC):
 
     @abstractmethod
     def _update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray,
-                lr: float) -> None:
-        """Update `data` in place from `grad` (never modified) with learning rate `lr`."""
+                lr: float) -> tuple[np.ndarray, dict[str, Any]]:
+        """(new data, new state) from `data`, `grad` and `state` with learning rate `lr`.
+
+        Must not modify its arguments (they are the parameter's array and its state until
+        the step commits): return new arrays and a new state dict.
+        """
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lr={self.lr}, {len(self.params)} parameters)"
@@ -264,26 +341,30 @@ class SGD(Optimizer):
         return {"velocity" if self.velocity else "momentum": np.zeros_like(data)}
 
     def _update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray,
-                lr: float) -> None:
-        if not self.momentum:
-            data -= lr * grad
-        elif self.velocity:
-            v = state["velocity"]
-            v *= self.momentum
+                lr: float) -> tuple[np.ndarray, dict[str, Any]]:
+        if self.velocity and self.momentum:  # the book's v = momentum v - lr g; p += v
+            v = state["velocity"] * self.momentum
             v -= lr * grad
-            data += v
-        else:
-            buf = state["momentum"]
-            buf *= self.momentum
-            buf += grad
-            data -= lr * buf
-
-    def _step_values(self, grads: list[float], lr: float) -> None:
+            return data + v, {"velocity": v}
         if self.momentum:
-            super()._step_values(grads, lr)
-        else:  # plain SGD needs no state: skip packing into numpy (3x less overhead)
-            for p, grad in zip(self._values, grads):
-                p.data -= lr * grad
+            buf = state["momentum"] * self.momentum
+            buf += grad
+            state, grad = {"momentum": buf}, buf
+        new = grad * -lr
+        if new.dtype is data.dtype:  # data - lr * grad in one new array
+            new += data
+            return new, state
+        return data + new, state  # mixed dtypes: no rounding of data to grad's dtype
+
+    def _update_values(self, grads: list[float], lr: float,
+                       new_states: dict[object, dict[str, Any]]) -> list[float]:
+        if self.momentum:
+            return super()._update_values(grads, lr, new_states)
+        # Plain SGD needs no state: no packing into numpy (3x less overhead).
+        datas = self._value_data() if not all(type(d) is float for d in
+                                              map(_DATA, self._values)) else \
+            list(map(_DATA, self._values))
+        return [d - lr * g for d, g in zip(datas, grads)]
 
 
 class Adagrad(Optimizer):
@@ -298,10 +379,9 @@ class Adagrad(Optimizer):
         return {"sum": np.zeros_like(data)}
 
     def _update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray,
-                lr: float) -> None:
-        total = state["sum"]
-        total += grad * grad
-        data -= lr * grad / (np.sqrt(total) + self.eps)
+                lr: float) -> tuple[np.ndarray, dict[str, Any]]:
+        total = state["sum"] + grad * grad
+        return data - lr * grad / (np.sqrt(total) + self.eps), {"sum": total}
 
 
 class RMSprop(Optimizer):
@@ -317,11 +397,10 @@ class RMSprop(Optimizer):
         return {"square_avg": np.zeros_like(data)}
 
     def _update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray,
-                lr: float) -> None:
-        avg = state["square_avg"]
-        avg *= self.alpha
+                lr: float) -> tuple[np.ndarray, dict[str, Any]]:
+        avg = state["square_avg"] * self.alpha
         avg += (1.0 - self.alpha) * (grad * grad)
-        data -= lr * grad / (np.sqrt(avg) + self.eps)
+        return data - lr * grad / (np.sqrt(avg) + self.eps), {"square_avg": avg}
 
 
 class Adam(Optimizer):
@@ -344,14 +423,14 @@ class Adam(Optimizer):
         return {"step": 0, "exp_avg": np.zeros_like(data), "exp_avg_sq": np.zeros_like(data)}
 
     def _update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray,
-                lr: float) -> None:
+                lr: float) -> tuple[np.ndarray, dict[str, Any]]:
         beta1, beta2 = self.betas
-        state["step"] = t = state["step"] + 1
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m *= beta1
+        t = state["step"] + 1
+        m = state["exp_avg"] * beta1
         m += (1.0 - beta1) * grad
-        v *= beta2
+        v = state["exp_avg_sq"] * beta2
         v += (1.0 - beta2) * (grad * grad)
         m_hat = m / (1.0 - beta1 ** t)
         v_hat = v / (1.0 - beta2 ** t)
-        data -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        return (data - lr * m_hat / (np.sqrt(v_hat) + self.eps),
+                {"step": t, "exp_avg": m, "exp_avg_sq": v})

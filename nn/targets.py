@@ -1,7 +1,9 @@
 """Checking cross-entropy inputs once, for both engines and both paths.
 
 Every check raises before anything is recorded, naming the offending rows,
-positions or shapes.
+positions or shapes. Logits follow one policy for infinities (`autograd.fused.
+refuse_undefined`, docs/conventions.md): -inf masks a class; NaN, +inf, a row of
+only -inf, and -inf at a target class are refused.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Union
 import numpy as np
 
 from autograd import Tensor, Value
-from autograd.fused import refuse_non_finite
+from autograd.fused import refuse_infinite_targets, refuse_undefined
 
 Logits = Union[Tensor, Sequence[Value], Sequence[Sequence[Value]]]  # noqa: UP007 - runtime alias, py3.10
 Targets = Union[int, Sequence[int], np.ndarray, Tensor, Sequence[Sequence[float]]]  # noqa: UP007
@@ -25,9 +27,17 @@ _INT64 = np.dtype(np.int64)
 def check_logits(logits: Logits, values: bool = True) -> tuple[int, int, bool]:
     """(N, C) of the logits, and whether they were one scalar-engine sample (a flat list).
 
-    values=False checks only the shape of scalar-engine logits: the fused node refuses
-    NaN and inf among Values itself, on the floats it reads anyway (`autograd.fused`).
+    Refuses NaN, +inf and rows of only -inf (`refuse_undefined`). values=False checks
+    only the shape of scalar-engine logits: the fused node applies the policy among
+    Values itself, on the floats it reads anyway (`autograd.fused`).
     """
+    n, c, single, _ = logit_rows(logits, values)
+    return n, c, single
+
+
+def logit_rows(logits: Logits, values: bool = True) -> tuple[int, int, bool, object]:
+    """`check_logits`, and the logits' numbers when some are -inf (else None): the
+    targets must then be checked against them (`check_masked_targets`)."""
     if isinstance(logits, Tensor):
         data = logits.data
         if data.ndim != 2:
@@ -53,9 +63,15 @@ def check_logits(logits: Logits, values: bool = True) -> tuple[int, int, bool]:
                         f"Value (or of lists of Value), got {type(logits).__name__}")
     if n == 0 or c == 0:
         raise ValueError(f"cross_entropy: logits of shape {(n, c)} are empty")
-    if not finite:  # or a sum of huge finite numbers overflowed: the exact search decides
-        refuse_non_finite(rows)
-    return n, c, single
+    # Not finite, or a sum of huge finite numbers overflowed: the exact search decides.
+    if not finite and refuse_undefined("cross_entropy", rows):
+        return n, c, single, rows
+    return n, c, single, None
+
+
+def check_masked_targets(rows: object, indices: object, probs: object) -> None:
+    """Refuse targets whose logit is -inf (an infinite loss); `rows` from `logit_rows`."""
+    refuse_infinite_targets("cross_entropy", rows, indices, probs)
 
 
 def check_targets(targets: Targets, n: int, c: int) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -118,10 +134,11 @@ def _probabilities(rows: np.ndarray, n: int, c: int) -> np.ndarray:
     return rows
 
 
-def number(v: object) -> float:
+def number(v: object, op: str = "cross_entropy") -> float:
     """A scalar-engine logit's float; a clear TypeError for anything else."""
     if isinstance(v, Value):
         return v.data
-    if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
         return float(v)
-    raise TypeError(f"cross_entropy: a logit must be a Value or a number, got {type(v).__name__}")
+    raise TypeError(f"{op}: a logit must be a Value or a real number, got "
+                    f"{type(v).__name__} {v!r}")

@@ -58,6 +58,11 @@ def _gradient_of(loss: Callable[[], Tensor], x: Tensor) -> Tensor:
 # the Elementwise table without an entry get one call per name they list (`_auto`).
 TARGETS = [0.0, 1.0]
 EXAMPLES: dict[str, dict[str, list[Callable[[], object]]]] = {
+    # clip needs a bound (clip(None, None) is refused: docs/conventions.md)
+    "`clip`": {"tensor": [lambda: autograd.clip(T(), -0.5, 0.5), lambda: autograd.clamp(T(), 0.0),
+                          lambda: T().clip(-0.5, 0.5), lambda: T().clamp(None, 0.5)],
+               "value": [lambda: autograd.clip(V(), -0.5, 0.5), lambda: V().clip(0.0),
+                         lambda: V().clamp(None, 0.5)]},
     # arithmetic
     "`a + b`": {"tensor": [lambda: T() + T(seed=1), lambda: 1.0 + T()],
                 "value": [lambda: V() + V(0.2), lambda: V() + 1]},

@@ -148,6 +148,9 @@ def _torch_ops(torch):
         "pow": lambda c, a, b: a ** b, "pow_const": lambda c, a: a ** c,
         "exp": lambda c, a: a.exp(), "log": lambda c, a: a.log(), "tanh": lambda c, a: a.tanh(),
         "sigmoid": lambda c, a: a.sigmoid(), "relu": lambda c, a: a.relu(),
+        # exact for every input (F.softplus switches to x above its threshold, 20)
+        "softplus": lambda c, a: torch.logaddexp(a, torch.zeros_like(a)),
+        "log_sigmoid": lambda c, a: tf.logsigmoid(a),
         "abs": lambda c, a: a.abs(), "sqrt": lambda c, a: a.sqrt(),
         "clip": lambda c, a: a.clamp(c[0], c[1]),
         "maximum": lambda c, a, b: torch.maximum(a, b),

@@ -366,3 +366,14 @@ def test_refusal_names_parameter_from_named_parameters():
     with pytest.raises(ValueError, match=r"parameter 1 \('layer.b'\) is not finite \(inf\)"):
         opt.step()
     assert (model.w.data, model.b.data, opt.state, opt.steps) == (1.0, 0.0, {}, 0)
+
+
+def test_sgd_float32_gradient_of_a_float64_parameter_keeps_float64_precision():
+    """The update is data - lr * grad computed in the parameter's dtype: a float32 gradient
+    must not round the float64 parameter to float32."""
+    data = np.array([1.0 + 2.0 ** -40, -3.0])
+    w = Tensor(data.copy(), requires_grad=True)
+    w.grad = np.array([0.5, 0.25], dtype=np.float32)
+    optim.SGD([w], lr=0.1).step()
+    assert w.data.dtype == np.float64
+    np.testing.assert_array_equal(w.data, data - np.float32(0.5) * 0.1 * np.array([1.0, 0.5]))
