@@ -73,3 +73,15 @@ def test_own_primitive_and_second_derivative_as_stated(tour: dict) -> None:
     np.testing.assert_allclose(tour["jacobian"](tour["F"].softmax, np.log([0.7, 0.1, 0.2])),
                                [[0.21, -0.07, -0.14], [-0.07, 0.09, -0.02],
                                 [-0.14, -0.02, 0.16]], atol=1e-12)
+
+
+@pytest.mark.parametrize("number", range(len(python_blocks())))
+def test_every_block_runs_pasted_alone(number, tmp_path, monkeypatch):
+    # A learner copies one block into a fresh session: it brings its own imports. A block
+    # that continues the one before says so in its first line, and runs after it.
+    blocks = python_blocks()
+    namespace: dict = {}
+    monkeypatch.chdir(tmp_path)
+    if blocks[number].startswith("# continues the block above"):
+        exec(compile(blocks[number - 1], f"README python block {number - 1}", "exec"), namespace)
+    exec(compile(blocks[number], f"README python block {number}", "exec"), namespace)
