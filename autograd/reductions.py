@@ -16,6 +16,7 @@ from autograd.compare import _mask, where
 from autograd.graph import scope
 from autograd.tensor import Tensor, concatenate
 from autograd.tensor_args import _axes
+from autograd.torch_names import torch_names
 from autograd.value import Value
 
 Axis = int | tuple[int, ...] | None
@@ -34,6 +35,7 @@ def _count(x: Tensor, axes: tuple[int, ...]) -> int:
 
 
 # ---------------------------------------------------------------- logsumexp
+@torch_names
 def logsumexp(x: Tensor | Sequence[Value], axis: Axis = None,
               keepdims: bool = False) -> Tensor | Value:
     """log(sum(exp(x))) along `axis`, computed stably as m + log(sum(exp(x - m))).
@@ -78,6 +80,7 @@ def _log_mass(total: Tensor | Value, shift: object) -> Tensor | Value:
 
 
 # ---------------------------------------------------------------- moments
+@torch_names
 def var(x: Tensor | Sequence[Value], axis: Axis = None, correction: int = 1,
         keepdims: bool = False) -> Tensor | Value:
     """sum((x - mean(x))^2) / (n - correction) along `axis`: correction=1 is the unbiased
@@ -90,6 +93,7 @@ def var(x: Tensor | Sequence[Value], axis: Axis = None, correction: int = 1,
         return _var(x, axis, correction, keepdims, "var")
 
 
+@torch_names
 def std(x: Tensor | Sequence[Value], axis: Axis = None, correction: int = 1,
         keepdims: bool = False) -> Tensor | Value:
     """sqrt(var(x, axis, correction)); its gradient is nan where the variance is 0 (as in
@@ -124,6 +128,7 @@ def _dof(n: int, correction: object, op: str) -> int | float:
 
 
 # ---------------------------------------------------------------- prod
+@torch_names
 def prod(x: Tensor | Sequence[Value], axis: Axis = None,
          keepdims: bool = False) -> Tensor | Value:
     """The product along `axis`, as a tree of elementwise multiplications: log2(n) levels,
@@ -157,6 +162,7 @@ def prod(x: Tensor | Sequence[Value], axis: Axis = None,
 
 
 # ---------------------------------------------------------------- indices
+@torch_names
 def argmax(x: Tensor | Sequence[Value], axis: int | None = None,
            keepdims: bool = False) -> Tensor | int:
     """Index of the largest entry along `axis` (None: of the flattened tensor), the first at
@@ -165,6 +171,7 @@ def argmax(x: Tensor | Sequence[Value], axis: int | None = None,
     return _arg(np.argmax, "argmax", x, axis, keepdims)
 
 
+@torch_names
 def argmin(x: Tensor | Sequence[Value], axis: int | None = None,
            keepdims: bool = False) -> Tensor | int:
     """Index of the smallest entry along `axis`; see argmax."""
@@ -218,6 +225,7 @@ def extreme_with_indices(x: Tensor, op: str, axis: int | None,
 
 
 # ---------------------------------------------------------------- cumsum
+@torch_names
 def cumsum(x: Tensor | Sequence[Value], axis: int = 0) -> Tensor | list[Value]:
     """Running sums along `axis`: out[..., i] = x[..., 0] + ... + x[..., i] (one `cumsum`
     node; float32 accumulated in float64). A list of Values gives the list of partial

@@ -15,6 +15,7 @@ import numpy as np
 from autograd.compare import _mask, where
 from autograd.tensor import Tensor
 from autograd.tensor_args import _axes, _unpack
+from autograd.torch_names import torch_names
 
 
 def _axis(axis: object, ndim: int, op: str) -> int:
@@ -35,6 +36,7 @@ def _sizes(sizes: tuple, op: str) -> tuple[int, ...]:
 
 
 # ---------------------------------------------------------------- reshapes
+@torch_names
 def squeeze(x: Tensor, axis: int | tuple[int, ...] | None = None) -> Tensor:
     """x without its axes of size 1 (all of them, or those in `axis`, which must have size
     1: ValueError otherwise, as numpy; PyTorch skips them silently)."""
@@ -50,6 +52,7 @@ def squeeze(x: Tensor, axis: int | tuple[int, ...] | None = None) -> Tensor:
     return x.reshape(tuple(n for a, n in enumerate(shape) if a not in axes))
 
 
+@torch_names
 def unsqueeze(x: Tensor, axis: int) -> Tensor:
     """x with a new axis of size 1 at `axis` (in [-ndim - 1, ndim], as PyTorch)."""
     axis = _axis(axis, x.data.ndim + 1, "unsqueeze")
@@ -113,6 +116,7 @@ def repeat(x: Tensor, *sizes: int) -> Tensor:
 
 
 # ---------------------------------------------------------------- indexing
+@torch_names
 def flip(x: Tensor, axis: int | tuple[int, ...] | None = None) -> Tensor:
     """x reversed along `axis` (None: every axis, as numpy)."""
     axes = _axes(axis, x.data.ndim, "flip")
@@ -120,6 +124,7 @@ def flip(x: Tensor, axis: int | tuple[int, ...] | None = None) -> Tensor:
                    for a in range(x.data.ndim))]
 
 
+@torch_names
 def split(x: Tensor, split_size_or_sections: int | Sequence[int],
           axis: int = 0) -> tuple[Tensor, ...]:
     """Pieces of x along `axis`, as PyTorch: an int gives pieces of that size (the last may
@@ -141,6 +146,7 @@ def split(x: Tensor, split_size_or_sections: int | Sequence[int],
     return tuple(x[before + (slice(s, s + n),)] for s, n in zip(starts, sizes))
 
 
+@torch_names
 def chunk(x: Tensor, chunks: int, axis: int = 0) -> tuple[Tensor, ...]:
     """x cut into `chunks` pieces of ceil(n / chunks) along `axis` (fewer when they run
     out, as PyTorch)."""
@@ -150,6 +156,7 @@ def chunk(x: Tensor, chunks: int, axis: int = 0) -> tuple[Tensor, ...]:
     return split(x, max(1, -(-length // int(chunks))), axis)
 
 
+@torch_names
 def gather(x: Tensor, axis: int, index: object) -> Tensor:
     """`out[i][j] = x[index[i][j]][j]` for axis 0 (PyTorch's gather, numpy's take_along_axis):
     index has x's number of axes and, on the others, at most x's sizes. One `getitem`, so

@@ -30,6 +30,7 @@ from autograd.tensor_args import (
     _shape_error,
     normalize_axis,
 )
+from autograd.torch_names import torch_names
 
 
 class _TensorOp:
@@ -265,6 +266,7 @@ class Tensor(Node):
     def __rmul__(self, other: object) -> Tensor:
         return self._lift(other) * self
 
+    @torch_names
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Mean over `axis`: sum(x) * (1 / count)."""
         axes = _axes(axis, self.data.ndim, "mean")
@@ -272,10 +274,12 @@ class Tensor(Node):
         return self.sum(axis, keepdims) * (1.0 / count if count else np.nan)
 
     # ------------------------------------------------------------ reductions and shapes
+    @torch_names
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Sum over `axis` (int, tuple or None for all)."""
         return Tensor._apply("sum", (self,), (_axes(axis, self.data.ndim, "sum"), keepdims))
 
+    @torch_names
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False,
             return_indices: bool = False) -> Tensor:
         """Maximum over `axis`; tied maxima share the gradient evenly. return_indices=True
@@ -285,6 +289,7 @@ class Tensor(Node):
             return _with_indices(self, "max", axis, keepdims)
         return self._extreme("max", axis, keepdims)
 
+    @torch_names
     def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False,
             return_indices: bool = False) -> Tensor:
         """Minimum over `axis`; tied minima share the gradient evenly. return_indices=True:
@@ -441,6 +446,7 @@ def _constant(data: np.ndarray) -> Tensor:
     return out
 
 
+@torch_names
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis (np.concatenate); 0-d tensors cannot be joined."""
     parents = _join_inputs(tensors, "concatenate", Tensor)
@@ -450,6 +456,7 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return Tensor._apply("concatenate", parents, normalize_axis(axis, ndim, "concatenate"))
 
 
+@torch_names
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     """Join tensors along a new axis (np.stack); axis is in [-ndim - 1, ndim]."""
     parents = _join_inputs(tensors, "stack", Tensor)

@@ -19,6 +19,7 @@ import numpy as np
 from autograd import Tensor, Value, apply, scope
 from autograd.fused import FusedTargets, refuse_undefined
 from autograd.tensor_args import normalize_axis
+from autograd.torch_names import torch_names
 from nn.nll import IGNORE_INDEX, Plan, check_options, classes_last, plan, reduce
 from nn.targets import Logits, Targets, check_masked_targets, check_targets, logit_rows, number
 
@@ -26,6 +27,7 @@ REDUCTIONS = ("mean", "sum", "none")
 _VALUES = {Value}
 
 
+@torch_names
 def softmax(z: Tensor | Sequence[Value], axis: int = -1) -> Tensor | list:
     """softmax(z)_j = exp(z_j - max z) / sum_k exp(z_k - max z), along `axis`.
 
@@ -43,6 +45,7 @@ def softmax(z: Tensor | Sequence[Value], axis: int = -1) -> Tensor | list:
             if _is_batch(z) else _softmax_row(_checked_rows("softmax", z)[0])
 
 
+@torch_names
 def log_softmax(z: Tensor | Sequence[Value], axis: int = -1) -> Tensor | list:
     """log softmax(z) = (z - max z) - log(sum exp(z - max z)), along `axis`.
 
