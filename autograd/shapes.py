@@ -14,17 +14,8 @@ import numpy as np
 
 from autograd.compare import _mask, where
 from autograd.tensor import Tensor
-from autograd.tensor_args import _axes, _unpack
+from autograd.tensor_args import _axes, _unpack, normalize_axis
 from autograd.torch_names import torch_names
-
-
-def _axis(axis: object, ndim: int, op: str) -> int:
-    """One axis in [-ndim, ndim) as a non-negative int; TypeError/ValueError otherwise."""
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dims")
-    return int(axis) % ndim
 
 
 def _sizes(sizes: tuple, op: str) -> tuple[int, ...]:
@@ -55,7 +46,7 @@ def squeeze(x: Tensor, axis: int | tuple[int, ...] | None = None) -> Tensor:
 @torch_names
 def unsqueeze(x: Tensor, axis: int) -> Tensor:
     """x with a new axis of size 1 at `axis` (in [-ndim - 1, ndim], as PyTorch)."""
-    axis = _axis(axis, x.data.ndim + 1, "unsqueeze")
+    axis = normalize_axis(axis, x.data.ndim, "unsqueeze", new=True)
     shape = list(x.data.shape)
     shape.insert(axis, 1)
     return x.reshape(tuple(shape))
@@ -67,8 +58,8 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     shape = x.data.shape
     if not shape:
         return x.reshape(1)
-    start = _axis(start_dim, len(shape), "flatten")
-    end = _axis(end_dim, len(shape), "flatten")
+    start = normalize_axis(start_dim, len(shape), "flatten")
+    end = normalize_axis(end_dim, len(shape), "flatten")
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     return x.reshape(shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
@@ -129,7 +120,7 @@ def split(x: Tensor, split_size_or_sections: int | Sequence[int],
           axis: int = 0) -> tuple[Tensor, ...]:
     """Pieces of x along `axis`, as PyTorch: an int gives pieces of that size (the last may
     be smaller), a list gives pieces of those sizes (they must add up to the axis)."""
-    axis = _axis(axis, x.data.ndim, "split")
+    axis = normalize_axis(axis, x.data.ndim, "split")
     length = x.data.shape[axis]
     if isinstance(split_size_or_sections, (int, np.integer)):
         size = int(split_size_or_sections)
@@ -152,7 +143,7 @@ def chunk(x: Tensor, chunks: int, axis: int = 0) -> tuple[Tensor, ...]:
     out, as PyTorch)."""
     if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
         raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
-    length = x.data.shape[_axis(axis, x.data.ndim, "chunk")]
+    length = x.data.shape[normalize_axis(axis, x.data.ndim, "chunk")]
     return split(x, max(1, -(-length // int(chunks))), axis)
 
 
@@ -161,7 +152,7 @@ def gather(x: Tensor, axis: int, index: object) -> Tensor:
     """`out[i][j] = x[index[i][j]][j]` for axis 0 (PyTorch's gather, numpy's take_along_axis):
     index has x's number of axes and, on the others, at most x's sizes. One `getitem`, so
     repeated indices accumulate their gradients. IndexError for an index out of range."""
-    axis = _axis(axis, x.data.ndim, "gather")
+    axis = normalize_axis(axis, x.data.ndim, "gather")
     index = _integer_array(index, "gather")
     if index.ndim != x.data.ndim or any(
             index.shape[a] > x.data.shape[a] for a in range(x.data.ndim) if a != axis):

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from autograd import Tensor
+from autograd.torch_names import torch_names
 from nn import functional as F  # noqa: N812 - the conventional name
 from nn.module import Module
 
@@ -107,6 +108,7 @@ class Sigmoid(Module):
 class Softmax(Module):
     """softmax along `axis` (composed from primitives by `nn.functional.softmax`)."""
 
+    @torch_names  # nn.Softmax(dim=1), as PyTorch users write it
     def __init__(self, axis: int = -1) -> None:
         self.axis = axis
 

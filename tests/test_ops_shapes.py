@@ -186,9 +186,9 @@ def test_shape_errors_name_the_problem() -> None:
     for call, error, message in [
         (lambda: t.squeeze(0), ValueError, r"squeeze: axis 0 has size 2, not 1"),
         (lambda: t.unsqueeze(3), ValueError, r"unsqueeze: axis 3 is out of range for a "
-                                             r"tensor with 3 dims"),
+                                             r"new axis of a tensor with 2 dims"),
         (lambda: t.flatten(1, 0), ValueError, r"flatten: start_dim 1 comes after end_dim 0"),
-        (lambda: t.flatten(0.5), TypeError, r"flatten: axis must be an int, got 0.5"),
+        (lambda: t.flatten(0.5), TypeError, r"flatten: axis must be an int, got float 0.5"),
         (lambda: t.expand(3), ValueError, r"expand: 1 sizes for a tensor with 2 dims"),
         (lambda: t.expand(4, 3), ValueError, r"broadcast_to: cannot broadcast shape \(2, 3\) "
                                              r"to \(4, 3\)"),

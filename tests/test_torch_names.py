@@ -57,3 +57,11 @@ def test_both_names_at_once_are_refused():
         x.sum(dim=0, axis=1)
     with pytest.raises(TypeError, match="got both keepdim= and keepdims="):
         x.mean(keepdim=True, keepdims=False)
+
+
+def test_the_softmax_layer_takes_dim():
+    import nn
+
+    x = Tensor(np.random.default_rng(1).standard_normal((2, 3)))
+    np.testing.assert_array_equal(nn.Softmax(dim=0)(x).data, nn.Softmax(axis=0)(x).data)
+    assert nn.Softmax(dim=0).axis == 0
