@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from autograd.graph import Node, propagate, topological_order
+from autograd.graph import Node, check_versions, propagate, topological_order
 from autograd.tensor import Tensor
 from autograd.value import Value
 
@@ -30,9 +30,11 @@ def grad(outputs: Nodes, inputs: Nodes, grad_outputs: object = None,
     shape (numbers, arrays or nodes); default 1, which needs one-element outputs.
     Returns a tuple with one gradient per input: a float / numpy array, or with
     create_graph=True a `Value` / `Tensor` node that can be differentiated again.
-    No `.grad` changes. Raises ValueError for an input the outputs do not depend on
-    (allow_unused=True gives None for it), for a Tensor input without requires_grad,
-    and for grad_outputs of the wrong number or shape; TypeError for mixed engines.
+    No `.grad` changes. Raises RuntimeError, as backward() does, if a leaf was changed by
+    chainrule after a node reading it was recorded; ValueError for an input the outputs
+    do not depend on (allow_unused=True gives None for it), for a Tensor input without
+    requires_grad, and for grad_outputs of the wrong number or shape; TypeError for
+    mixed engines.
     """
     outs, ins = _nodes(outputs, "outputs"), _nodes(inputs, "inputs")
     engine = type(outs[0])
@@ -48,12 +50,14 @@ def grad(outputs: Nodes, inputs: Nodes, grad_outputs: object = None,
         if node not in graph and not allow_unused:
             raise ValueError(f"grad: the outputs do not depend on input {i}; pass "
                              "allow_unused=True to get None for it")
+    interior = [node for node in order if node._prev]
+    check_versions([node for node in order if not node._prev], interior)
     saved = [node.grad for node in order]
     empty = engine._EMPTY_GRAD if not create_graph else None
     try:
         for node in order:  # every grad then holds exactly what this call finds
             node.grad = empty
-        propagate(outs, seeds, [node for node in order if node._prev], create_graph)
+        propagate(outs, seeds, interior, create_graph)
         return tuple(node.grad if node in graph else None for node in ins)
     finally:
         for node, old in zip(order, saved):
