@@ -51,18 +51,25 @@ def topological_order(root: Any, parents: Callable[[Any], Iterable[Any]] = _pare
 
 
 def _collect_for_backward(roots: Sequence[Any], empty: object, leaves: list,
-                          earlier: list, older: list) -> list:
+                          earlier: list) -> list:
     """Reset the grad of every node reachable from `roots` to `empty`; return the
     recorded nodes in topological order (each root after its inputs), appending the
-    leaves to `leaves` and their old grads to `earlier` as they are found, and to `older`
-    the recorded nodes whose epoch is not the current one (`check_versions`).
+    leaves to `leaves` and their old grads to `earlier` as they are found. Raises
+    RuntimeError at the end if a recorded node reads a leaf changed since
+    (`check_versions`).
 
     The depth-first search of `topological_order`, doing the backward pass's
     bookkeeping as it goes rather than in more loops over the graph; a leaf has
-    nothing to wait for, so it is handled where it is found. (Testing each node's
-    epoch here, where it is in hand, costs a fifth of a separate pass over the nodes.)
+    nothing to wait for, so it is handled where it is found. Each node's epoch is
+    tested here too, where the node is in hand (a fifth of the cost of a separate pass
+    over the nodes): only a graph with a node recorded before the current epoch is
+    searched edge by edge.
     """
+    # Nodes hold the very int object CLOCK.epoch held when they were recorded, so `is not`
+    # tells the current epoch apart (cheaper than !=); a false "older" only costs the exact
+    # comparison in check_versions.
     epoch = CLOCK.epoch
+    older = False
     interior: list = []
     visited: set = set()
     suspended = []  # (node, its parents still to visit) for the nodes above the current one
@@ -94,8 +101,8 @@ def _collect_for_backward(roots: Sequence[Any], empty: object, leaves: list,
                         # unary ops).
                         parent.grad = empty
                         interior.append(parent)
-                        if parent._version != epoch:
-                            older.append(parent)
+                        if parent._version is not epoch:
+                            older = True
                         continue
                     suspended.append((node, remaining))
                     node, remaining = parent, iter(grandparents)
@@ -103,11 +110,13 @@ def _collect_for_backward(roots: Sequence[Any], empty: object, leaves: list,
             else:  # all of node's parents are in order: node follows them
                 node.grad = empty
                 interior.append(node)
-                if node._version != epoch:
-                    older.append(node)
+                if node._version is not epoch:
+                    older = True
                 if not suspended:
                     break
                 node, remaining = suspended.pop()
+    if older:
+        check_versions(leaves, interior)
     return interior
 
 
@@ -136,10 +145,7 @@ def backpropagate(roots: Sequence[Any], seeds: Sequence[object],
     leaves: list = []
     earlier: list = []
     try:
-        older: list = []
-        interior = _collect_for_backward(roots, empty, leaves, earlier, older)
-        if older:  # nodes recorded before the last change of some leaf: were theirs?
-            check_versions(leaves, older)
+        interior = _collect_for_backward(roots, empty, leaves, earlier)
         propagate(roots, seeds, interior, create_graph)
         (Node if create_graph else engine)._add_earlier_grads(leaves, earlier)
     except BaseException:  # the sums above included: all leaves or none
@@ -217,9 +223,7 @@ def check_versions(leaves: list, interior: list) -> None:
 
     Each recorded node carries the epoch it was recorded in, each leaf the epoch of its
     last change: one comparison of the newest leaf with the oldest node settles the
-    common cases, and only a mixed graph is searched edge by edge. (`backpropagate`
-    passes only the nodes recorded before the current epoch: no leaf can have changed
-    after the others.)
+    common cases, and only a mixed graph is searched edge by edge.
     """
     if not leaves or not interior:
         return

@@ -14,17 +14,20 @@ how many there are, `len(needs)`), so the scalar engine does not gather their fl
 
 from __future__ import annotations
 
-from autograd.table import PRIMITIVES, Primitive, define  # noqa: F401 - the table's old home
+import operator
+
+from autograd.table import PRIMITIVES, Primitive, define, infix  # noqa: F401 - the table's old home
 
 # (m, ctx, a, b) -> out          (m, ctx, needs, g, out, a, b) -> (da, db)
-ADD = define("add", lambda m, c, a, b: a + b,
+# infix(operator.add): forward(m, ctx, a, b) = a + b, callable by an engine as the operator.
+ADD = define("add", infix(operator.add),
              lambda m, c, n, g, out, a, b: (g, g), elementwise=True)
-MUL = define("mul", lambda m, c, a, b: a * b,
+MUL = define("mul", infix(operator.mul),
              lambda m, c, n, g, out, a, b: (g * b, g * a), elementwise=True)
 # n-ary addition: one node for a whole sum (a neuron's w.x + b) instead of n - 1 adds.
 ADD_N = define("add_n", lambda m, c, *xs: m.add_n(xs),
                lambda m, c, n, g, out, *xs: (g,) * len(n), elementwise=True, reads_inputs=False)
-NEG = define("neg", lambda m, c, a: -a,
+NEG = define("neg", infix(operator.neg),
              lambda m, c, n, g, out, a: (-g,), elementwise=True)
 # a ** b with both sides in the graph: d/da = b a**(b-1), d/db = a**b log(a).
 # `power_rule(a, b)` is b a**(b-1) taken as 0 where b == 0, so d(x**0)/dx is 0 even at

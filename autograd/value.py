@@ -17,7 +17,7 @@ from autograd import ops
 from autograd.backends import SCALAR
 from autograd.graph import CLOCK, CONSTANT, OFF, Node, _mode, backpropagate
 from autograd.node_backend import NODES
-from autograd.table import BoundOps, Primitive
+from autograd.table import BoundOps, Primitive, direct_operation
 
 _ONE, _TWO = (True,), (True, True)  # `needs`: scalar inputs always want their gradient
 _data = attrgetter("data")
@@ -104,7 +104,7 @@ _OPS = BoundOps(_ScalarOp)  # bound from the table on first use
 _ADD, _MUL, _NEG, _POW, _POW_CONST = (_OPS[n] for n in ("add", "mul", "neg", "pow", "pow_const"))
 _EXP, _LOG, _TANH, _SIGMOID, _RELU = (_OPS[n] for n in ("exp", "log", "tanh", "sigmoid", "relu"))
 _ABS, _ADD_N = _OPS["abs"], _OPS["add_n"]
-_MUL_FORWARD = ops.MUL.forward  # mul has no domain check
+_MULTIPLY = direct_operation(ops.MUL, SCALAR)  # operator.mul; mul has no domain check
 _ADD_N_FORWARD = ops.ADD_N.forward
 
 
@@ -208,7 +208,7 @@ class Value(Node):
         state = _mode.state
         if state is OFF:  # constants, each checked by the operator
             return [(x if type(x) is Value else _constant(x, "*")) * y for x, y in zip(xs, ys)]
-        forward = _MUL_FORWARD
+        multiply = _MULTIPLY
         epoch = CLOCK.epoch
         results = []
         for a, b in zip(xs, ys):
@@ -217,7 +217,7 @@ class Value(Node):
             if type(b) is not Value:
                 b = _constant(b, "*")
             out = _new(Value)  # _record, written out (see _binary_method)
-            out.data = forward(SCALAR, None, a.data, b.data)
+            out.data = multiply(a.data, b.data)
             out.grad = 0.0
             out.label = ""
             out._ctx = None
@@ -331,16 +331,16 @@ def _constant(value: object, op: str) -> Value:
 # forward pass. Under no_grad() the result is a plain constant.
 def _unary_method(op: _ScalarOp, doc: str) -> Callable[[Value], Value]:
     """self -> op(self)."""
-    forward, check = op.primitive.forward, op.primitive.check
+    compute, check = direct_operation(op.primitive, SCALAR), op.primitive.check
 
     def method(self: Value) -> Value:
         if check is not None:
             check(SCALAR, None, self.data)
         state = _mode.state
         if state is OFF:
-            return Value(forward(SCALAR, None, self.data))
+            return Value(compute(self.data))
         out = _new(Value)
-        out.data = forward(SCALAR, None, self.data)
+        out.data = compute(self.data)
         out.grad = 0.0
         out.label = ""
         out._ctx = None
@@ -357,7 +357,7 @@ def _unary_method(op: _ScalarOp, doc: str) -> Callable[[Value], Value]:
 
 def _binary_method(op: _ScalarOp, symbol: str, doc: str) -> Callable[[Value, object], Value]:
     """(self, other) -> op(self, other); a number becomes a constant leaf."""
-    forward, check = op.primitive.forward, op.primitive.check
+    compute, check = direct_operation(op.primitive, SCALAR), op.primitive.check
 
     def method(self: Value, other: Value | float) -> Value:
         if type(other) is not Value:
@@ -366,9 +366,9 @@ def _binary_method(op: _ScalarOp, symbol: str, doc: str) -> Callable[[Value, obj
             check(SCALAR, None, self.data, other.data)
         state = _mode.state
         if state is OFF:
-            return Value(forward(SCALAR, None, self.data, other.data))
+            return Value(compute(self.data, other.data))
         out = _new(Value)
-        out.data = forward(SCALAR, None, self.data, other.data)
+        out.data = compute(self.data, other.data)
         out.grad = 0.0
         out.label = ""
         out._ctx = None

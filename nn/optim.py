@@ -28,7 +28,8 @@ import math
 import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, mul, sub
 from typing import Any
 
 import numpy as np
@@ -360,11 +361,15 @@ class SGD(Optimizer):
                        new_states: dict[object, dict[str, Any]]) -> list[float]:
         if self.momentum:
             return super()._update_values(grads, lr, new_states)
-        # Plain SGD needs no state: no packing into numpy (3x less overhead).
-        datas = self._value_data() if not all(type(d) is float for d in
-                                              map(_DATA, self._values)) else \
-            list(map(_DATA, self._values))
-        return [d - lr * g for d, g in zip(datas, grads)]
+        # Plain SGD needs no state: d - lr * g on the floats themselves, no packing into
+        # numpy (3x less overhead), in C-level maps (no Python frame per parameter).
+        try:
+            new = list(map(sub, map(_DATA, self._values), map(mul, repeat(lr), grads)))
+        except TypeError:  # some data is not a number: _value_data names it
+            new = None
+        if new is None or type(sum(new)) is not float:  # not all floats (ints would be)
+            new = (self._value_data() - lr * np.array(grads, dtype=np.float64)).tolist()
+        return new
 
 
 class Adagrad(Optimizer):

@@ -12,6 +12,7 @@ import pytest
 
 from autograd import Tensor, Value
 from nn import optim
+from nn.optim import SGD, Adam
 
 
 def _tensor_class():
@@ -377,3 +378,31 @@ def test_sgd_float32_gradient_of_a_float64_parameter_keeps_float64_precision():
     optim.SGD([w], lr=0.1).step()
     assert w.data.dtype == np.float64
     np.testing.assert_array_equal(w.data, data - np.float32(0.5) * 0.1 * np.array([1.0, 0.5]))
+
+
+# ---------------------------------------------------------------- Value data of other types
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.5),
+                                  lambda ps: SGD(ps, lr=0.5, momentum=0.9),
+                                  lambda ps: Adam(ps, lr=0.5)],
+                         ids=["sgd", "sgd-momentum", "adam"])
+def test_value_data_that_is_not_a_number_is_refused_and_nothing_moves(make) -> None:
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    a.grad, b.grad = 0.5, 0.5
+    b.data = "two"  # a user's mistake: micrograd-style code assigning .data itself
+    optimizer = make([a, b])
+    with pytest.raises(TypeError, match=r"parameter 1 \('b'\) holds 'two', not a real number"):
+        optimizer.step()
+    assert (a.data, b.data, optimizer.steps, optimizer.state) == (1.0, "two", 0, {})
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.5),
+                                  lambda ps: SGD(ps, lr=0.5, momentum=0.9)],
+                         ids=["sgd", "sgd-momentum"])
+def test_value_data_of_other_number_types_steps_to_python_floats(make) -> None:
+    params = [Value(1.0), Value(1.0), Value(1.0)]
+    params[0].data, params[1].data = np.float64(1.0), 1  # numpy scalar, int
+    for p in params:
+        p.grad = 0.5
+    make(params).step()
+    assert [p.data for p in params] == [0.75, 0.75, 0.75]
+    assert all(type(p.data) is float for p in params)
