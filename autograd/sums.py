@@ -100,7 +100,7 @@ def column_sums(a: np.ndarray) -> np.ndarray:
     dtype = a.dtype
     if dtype.kind != "f":
         return np.add.reduce(a, axis=0)
-    if _short(dtype):  # accumulated in float64 (see the module's docstring)
+    if dtype is not _FLOAT64 and _short(dtype):  # float64 accumulator (module docstring)
         if a.shape[1] < _WIDE or a.size < _SMALL:
             return (_ones(a.shape[0], _FLOAT64) @ a.astype(_FLOAT64)).astype(dtype)
         return total(a, 0, False)
@@ -112,6 +112,6 @@ def row_sums(a: np.ndarray) -> np.ndarray:
     dtype = a.dtype
     if dtype.kind != "f":
         return np.add.reduce(a, axis=1)
-    if _short(dtype):  # accumulated in float64
+    if dtype is not _FLOAT64 and _short(dtype):  # accumulated in float64
         return (a.astype(_FLOAT64) @ _ones(a.shape[1], _FLOAT64)).astype(dtype)
     return a @ _ones(a.shape[1], dtype)

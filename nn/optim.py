@@ -42,6 +42,7 @@ __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam"]
 _PARAM_TYPES = (Value, Tensor)
 _DATA, _GRAD = attrgetter("data"), attrgetter("grad")
 _VALUES = "values"  # state key of the packed Value parameters
+_ARRAY = np.ndarray
 
 
 # ---------------------------------------------------------------- argument checks
@@ -132,6 +133,7 @@ class Optimizer(ABC):
         self._value_index = [i for i, p in enumerate(self.params) if isinstance(p, Value)]
         self._tensors = [(i, p) for i, p in enumerate(self.params) if not isinstance(p, Value)]
         self.steps = 0  # completed step() calls
+        self._cause = f"{where}.step"  # what changed the parameters, for stale graphs
         # Per-slot state arrays: key "values" for the packed Values, else the param index.
         self.state: dict[object, dict[str, Any]] = {}
 
@@ -144,9 +146,13 @@ class Optimizer(ABC):
         """Value grads -> 0.0; Tensor grads -> None (or a fresh zero array if not set_to_none)."""
         for p in self._values:
             p.grad = 0.0
+        if set_to_none:
+            for _, p in self._tensors:
+                p.grad = None
+            return
         for _, p in self._tensors:
             # Fresh zeros rather than in place: the old array may be shared or read-only.
-            p.grad = None if set_to_none or p.grad is None else np.zeros_like(p.data)
+            p.grad = None if p.grad is None else np.zeros_like(p.data)
 
     def step(self) -> None:
         """One update of every parameter that has a gradient (Tensor grad None: skipped).
@@ -157,35 +163,35 @@ class Optimizer(ABC):
         been touched; an interrupt (Ctrl-C) lands before the step or after all of it.
         """
         value_grads = self._value_grads()
-        tensor_grads = self._checked_tensor_grads()
+        checked = self._checked_tensor_grads()
         lr = self.current_lr
         # Compute: new arrays and states, nothing of the parameters touched.
         states = self.state
         new_states: dict[object, dict[str, Any]] = {}
-        tensor_updates = []
-        for index, data, grad in tensor_grads:
+        moved = []  # the parameters that get a new value
+        tensor_updates = []  # (array, its new values)
+        update = self._update
+        for index, p, data, grad in checked:
             state = states.get(index)
-            new, new_states[index] = self._update(
+            new, new_states[index] = update(
                 self._init_state(data) if state is None else state, data, grad, lr)
             tensor_updates.append((data, new))
+            moved.append(p)
         value_updates = None
         if value_grads is not None:
             value_updates = self._update_values(value_grads, lr, new_states)
-        changed_params = [p for _, p in self._tensors if p.grad is not None]
-        if value_updates is not None:
-            changed_params += self._values
-        epoch = next_epoch(type(self).__name__ + ".step")
+            moved += self._values
+        epoch = next_epoch(self._cause)
         steps = self.steps + 1
-        # Commit: assignments only, idempotent; an interrupt waits for its end.
 
-        def commit() -> None:
+        def commit() -> None:  # assignments only, idempotent; an interrupt waits for its end
             for data, new in tensor_updates:
                 data[...] = new  # in place: the array keeps its identity
             if value_updates is not None:
                 for p, new in zip(self._values, value_updates):
                     p.data = new
             states.update(new_states)
-            changed(changed_params, epoch)
+            changed(moved, epoch)
             self.steps = steps
 
         finish(commit)
@@ -238,47 +244,30 @@ class Optimizer(ABC):
         return grads
 
     # The finiteness test below squares numbers: silence numpy's overflow warning for
-    # entries above ~1e154 (decorated, not `with`: one Python frame fewer per step).
+    # entries above ~1e154 (decorated, not `with`: one Python frame fewer per step; once
+    # per step, since entering an errstate costs as much as the test itself).
     @np.errstate(over="ignore", invalid="ignore")
-    def _checked_tensor_grads(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """(index, data, grad) of every Tensor parameter with a gradient; raises naming the
-        first parameter whose gradient is not a real array of its shape or has a NaN/inf,
-        or that cannot be updated (read-only, resized since its state was made)."""
+    def _checked_tensor_grads(self) -> list[tuple[int, Tensor, np.ndarray, np.ndarray]]:
+        """(index, parameter, data, gradient array) of every Tensor parameter with a
+        gradient; raises naming the first parameter whose gradient is not a real array of
+        its shape or has a NaN/inf, or that cannot be updated (read-only, resized since
+        its state was made)."""
         out = []
         states = self.state
         for index, p in self._tensors:
             grad = p.grad
             if grad is None:
                 continue
-            if type(grad) is Tensor:  # from backward(create_graph=True): its values
-                grad = grad.data
             data = p.data
-            if type(grad) is not np.ndarray:
-                self._refuse(index, f"is a {type(grad).__name__}, not a numpy array of "
-                                    f"shape {np.shape(data)}")
-            if grad.dtype.kind not in "biuf":
-                self._refuse(index, f"has dtype {grad.dtype}"
-                             + (": complex gradients are not supported"
-                                if grad.dtype.kind == "c" else ", not real numbers"))
-            if type(data) is not np.ndarray or data.dtype.kind != "f":
-                self._refuse(index, "holds "
-                             + (f"an array of dtype {data.dtype}" if isinstance(data, np.ndarray)
-                                else f"a {type(data).__name__}") + ", not a float array",
-                             what="")
-            if grad.shape != data.shape:
-                self._refuse(index, f"has shape {grad.shape}, but the parameter has "
-                                    f"shape {data.shape}")
-            if not data.flags.writeable:
-                self._refuse(index, "is read-only (its array's flags.writeable is False)",
-                             what="")
+            # The usual case in one test; anything else (a Tensor gradient, float32
+            # gradients of float64 parameters, all that must be refused) the full check.
+            if not (type(grad) is _ARRAY and type(data) is _ARRAY and grad.dtype is data.dtype
+                    and data.dtype.kind == "f" and grad.shape == data.shape
+                    and data.flags.writeable):
+                grad = self._checked_grad(index, data, grad)
             state = states.get(index)
-            if state is not None:
-                for key, value in state.items():
-                    if isinstance(value, np.ndarray) and value.shape != data.shape:
-                        self._refuse(index, f"has shape {data.shape}, but its optimizer "
-                                            f"state {key!r} was made for shape {value.shape} "
-                                            "(resized after a step? make a new optimizer)",
-                                     what="")
+            if state:
+                self._check_state(index, data, state)
             # NaN and inf always survive the dot product g.g (its terms are squares: no
             # inf - inf), which BLAS computes at about half the cost of a ufunc sum. Finite
             # entries above ~1e154 overflow it, hence the exact search after.
@@ -288,8 +277,44 @@ class Optimizer(ABC):
                 if bad is not None:
                     self._refuse(index, f"is not finite ({float(flat[bad])!r} at flat "
                                         f"position {bad})")
-            out.append((index, data, grad))
+            out.append((index, p, data, grad))
         return out
+
+    def _checked_grad(self, index: int, data: object, grad: object) -> np.ndarray:
+        """The gradient array to step with, for a parameter outside `step`'s usual case:
+        a Tensor gradient (from backward(create_graph=True)) gives its values; raises
+        naming the parameter if the gradient is not a real array of its shape, or the
+        parameter is not a writable float array."""
+        if type(grad) is Tensor:
+            grad = grad.data
+        if type(grad) is not np.ndarray:
+            self._refuse(index, f"is a {type(grad).__name__}, not a numpy array of "
+                                f"shape {np.shape(data)}")
+        if grad.dtype.kind not in "biuf":
+            self._refuse(index, f"has dtype {grad.dtype}"
+                         + (": complex gradients are not supported"
+                            if grad.dtype.kind == "c" else ", not real numbers"))
+        if type(data) is not np.ndarray or data.dtype.kind != "f":
+            self._refuse(index, "holds "
+                         + (f"an array of dtype {data.dtype}" if isinstance(data, np.ndarray)
+                            else f"a {type(data).__name__}") + ", not a float array",
+                         what="")
+        if grad.shape != data.shape:
+            self._refuse(index, f"has shape {grad.shape}, but the parameter has "
+                                f"shape {data.shape}")
+        if not data.flags.writeable:
+            self._refuse(index, "is read-only (its array's flags.writeable is False)",
+                         what="")
+        return grad
+
+    def _check_state(self, index: int, data: np.ndarray, state: dict[str, Any]) -> None:
+        """Refuse a parameter resized since its optimizer state was made."""
+        for key, value in state.items():
+            if isinstance(value, np.ndarray) and value.shape != data.shape:
+                self._refuse(index, f"has shape {data.shape}, but its optimizer "
+                                    f"state {key!r} was made for shape {value.shape} "
+                                    "(resized after a step? make a new optimizer)",
+                             what="")
 
     def _refuse(self, index: int, problem: str, what: str = "gradient of ") -> None:
         name = _name(self.params[index], self.names[index])
@@ -343,19 +368,15 @@ class SGD(Optimizer):
 
     def _update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray,
                 lr: float) -> tuple[np.ndarray, dict[str, Any]]:
-        if self.velocity and self.momentum:  # the book's v = momentum v - lr g; p += v
-            v = state["velocity"] * self.momentum
-            v -= lr * grad
-            return data + v, {"velocity": v}
         if self.momentum:
+            if self.velocity:  # the book's v = momentum v - lr g; p += v
+                v = state["velocity"] * self.momentum
+                v -= lr * grad
+                return data + v, {"velocity": v}
             buf = state["momentum"] * self.momentum
             buf += grad
             state, grad = {"momentum": buf}, buf
-        new = grad * -lr
-        if new.dtype is data.dtype:  # data - lr * grad in one new array
-            new += data
-            return new, state
-        return data + new, state  # mixed dtypes: no rounding of data to grad's dtype
+        return data - lr * grad, state
 
     def _update_values(self, grads: list[float], lr: float,
                        new_states: dict[object, dict[str, Any]]) -> list[float]:
