@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from autograd.sums import broadcast_to, expand_dims, total, unbroadcast
+from autograd.sums import broadcast_to, column_sums, expand_dims, total, unbroadcast
 from autograd.windows import col2im, im2col
 
 # ---------------------------------------------------------------- scalars
@@ -305,7 +305,15 @@ def _array_sign(a: np.ndarray) -> np.ndarray:
 
 
 def _array_sum(a: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
-    """a summed over `axes`; float32 through a float64 accumulator (`sums.total`)."""
+    """a summed over `axes`; float32 through a float64 accumulator (`sums.total`).
+
+    A batch of rows summed over the batch (N, K) -> (K,) goes through `sums.column_sums`,
+    as the bias gradient of the backward pass does (`sums.unbroadcast`): the same numbers
+    whether that gradient is an array or a `sum` node (create_graph=True), at a third of
+    the cost of numpy's reduction.
+    """
+    if axes == (0,) and a.ndim == 2 and not keepdims:
+        return column_sums(a)
     return total(a, axes, keepdims)
 
 

@@ -212,8 +212,14 @@ def _backward_nodes(c: FusedTargets, g: object, zs: tuple) -> tuple:
     if len(zs) == 1 and zs[0].data.ndim == 2:  # a Tensor (N, C): one softmax node
         z = zs[0]
         softmax = type(z)._apply("softmax", (z,), 1)
-        y = c.probs if c.indices is None else np.eye(width, dtype=z.data.dtype)[c.indices]
-        return ((softmax - y) * (scale.reshape(n, 1) if c.reduction == "none" else scale),)
+        if c.indices is None:
+            minus_y = -c.probs
+        else:  # -1 at the targets' flat positions, saved by the forward pass
+            minus_y = np.zeros(c.shape, dtype=z.data.dtype)
+            minus_y.ravel()[c.flat] = -1.0
+        # softmax + (-y) is what softmax - y records, without a `neg` node for a constant
+        return ((softmax + minus_y) * (scale.reshape(n, 1) if c.reduction == "none"
+                                       else scale),)
     grads = []
     for i in range(n):  # Values, row-major
         row = zs[i * width:(i + 1) * width]

@@ -93,7 +93,13 @@ RESHAPE = define("reshape", lambda m, c, a: a.reshape(c),
                  lambda m, c, n, g, out, a: (g.reshape(a.shape),))
 # transpose: ctx = the permutation of axes; its inverse undoes it.
 TRANSPOSE = define("transpose", lambda m, c, a: a.transpose(c),
-                   lambda m, c, n, g, out, a: (g.transpose(tuple(np.argsort(c).tolist())),))
+                   lambda m, c, n, g, out, a: (g.transpose(_inverse(c)),))
+
+
+def _inverse(permutation: tuple[int, ...]) -> tuple[int, ...]:
+    """The permutation that undoes `permutation` (np.argsort of it, without numpy's
+    conversion of a tuple, which costs more than the transpose it serves)."""
+    return tuple(sorted(range(len(permutation)), key=permutation.__getitem__))
 # broadcast_to: ctx = the target shape; the gradient is summed back (the rule of every
 # broadcasting op, as a node of its own).
 BROADCAST_TO = define("broadcast_to", lambda m, c, a: np.broadcast_to(a, c),
