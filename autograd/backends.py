@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from types import SimpleNamespace
 
 import numpy as np
@@ -167,7 +168,9 @@ SCALAR = SimpleNamespace(
     where=lambda cond, a, b: a if cond else b,
     # constant masks: numbers the gradient is multiplied by, never differentiated
     positive=(0.0).__lt__,  # a > 0, as a bool: g * True is g
-    not_zero=(0.0).__ne__,  # relu's mask, read from its output: 1 where out > 0 or NaN
+    # relu's mask, read from its output: True where out != 0 (out > 0, or NaN); truth is
+    # a plain builtin, half the cost per call of the method (0.0).__ne__
+    not_zero=operator.truth,
     sign=lambda a: (a > 0) - (a < 0),  # 0 at 0 and at NaN, as PyTorch's abs' takes it
     inside=lambda a, lo, hi: float(lo <= a <= hi),
     share=_share,
