@@ -260,11 +260,14 @@ def test_softmax_jacobian_is_the_hessian_of_cross_entropy(fused: bool) -> None:
     np.testing.assert_allclose(values, NNFS_JACOBIAN, atol=1e-12)
 
 
+@pytest.mark.parametrize("soft", [False, True], ids=["indices", "probability-rows"])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-def test_fused_second_derivatives_equal_the_composed_ones(reduction: str) -> None:
+def test_fused_second_derivatives_equal_the_composed_ones(reduction: str, soft: bool) -> None:
+    """Class indices and soft targets (rows of probabilities) alike: the fused op's
+    recorded gradient differentiates to the composed loss's Hessian."""
     rng = np.random.default_rng(3)
     logits, v = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
-    targets = [0, 2, 1, 1]
+    targets = rng.dirichlet(np.ones(3), size=4) if soft else [0, 2, 1, 1]
 
     def loss(fused):
         def f(z):
