@@ -70,9 +70,12 @@ def normalize_axis(axis: object, ndim: int, op: str, *, new: bool = False) -> in
     refuse the same way: TypeError for a non-integer, AxisError (a ValueError and an
     IndexError) naming the op, the axis and the valid range for one out of range.
     """
-    if isinstance(axis, (bool, np.bool_)) or not hasattr(type(axis), "__index__"):
+    if type(axis) is int:  # the usual case: a plain int needs no conversion
+        index = axis
+    elif isinstance(axis, (bool, np.bool_)) or not hasattr(type(axis), "__index__"):
         raise TypeError(f"{op}: axis must be an int, got {type(axis).__name__} {axis!r}")
-    index = operator.index(axis)
+    else:
+        index = operator.index(axis)
     size = ndim + 1 if new else max(ndim, _PYTORCH_0D)
     if not -size <= index < size:
         what = f"a new axis of a tensor with {ndim} dims" if new else \
@@ -91,6 +94,8 @@ def normalize_axes(axis: object, ndim: int, op: str) -> tuple[int, ...]:
     `normalize_axis` does, and ValueError for a repeated axis."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and -ndim <= axis < ndim:  # the usual case, as below
+        return (axis % ndim,)
     if isinstance(axis, (tuple, list)):
         raw = tuple(axis)
     elif hasattr(type(axis), "__index__") and not isinstance(axis, (bool, np.bool_)):

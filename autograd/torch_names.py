@@ -19,7 +19,7 @@ def torch_names(function: F) -> F:
     """`function`, also accepting dim= for axis= and keepdim= for keepdims=."""
     @functools.wraps(function)
     def accepting(*args: Any, **kwargs: Any) -> Any:
-        if kwargs and ("dim" in kwargs or "keepdim" in kwargs):
+        if "dim" in kwargs or "keepdim" in kwargs:
             kwargs = _numpy_names(function.__name__, kwargs)
         return function(*args, **kwargs)
     return accepting  # type: ignore[return-value]
