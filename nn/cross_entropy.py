@@ -120,6 +120,8 @@ def cross_entropy(logits: Logits, targets: Targets, fused: bool = False,
             if fused and masked is None:  # the Values' numbers, unread so far
                 masked = logit_rows(logits, values=True)[3]
         else:
+            if fused and masked is None:  # the usual fused call, one frame shorter
+                return _fused(logits, indices, probs, (n, c), reduction, single, False)
             return _unweighted(logits, masked, indices, probs, (n, c), reduction, single,
                                fused)
     weights = check_options("cross_entropy", weight, ignore_index, label_smoothing, c)
@@ -192,7 +194,8 @@ def _composed_values(batch: Sequence[Sequence[Value]], indices: np.ndarray | Non
                      probs: np.ndarray | None, reduction: str) -> Value | list:
     losses = []
     for i, row in enumerate(batch):
-        log_probs = log_softmax(row)
+        with scope("log_softmax"):  # log_softmax(row), its checks made by logit_rows
+            log_probs = _log_softmax_row(row)
         if indices is not None:
             losses.append(-log_probs[int(indices[i])])
         else:  # zero-probability classes contribute nothing, so they are left out
@@ -230,8 +233,8 @@ def _fused_values(flat: list, indices: list | None, probs: list | None,
     parents = tuple(flat)
     if not _VALUES.issuperset(map(type, parents)):  # numbers among the logits become leaves
         parents = tuple(v if isinstance(v, Value) else Value(number(v)) for v in parents)
-    return apply("softmax_cross_entropy", *parents,
-                 ctx=FusedTargets(indices, probs, shape, reduction))
+    return Value._apply("softmax_cross_entropy", parents,
+                        FusedTargets(indices, probs, shape, reduction))
 
 
 # ---------------------------------------------------------------- helpers
@@ -250,7 +253,7 @@ def _checked_rows(op: str, z: Sequence) -> list:
     rows = z if _is_batch(z) else [z]
     if not rows or not all(rows):
         raise ValueError(f"{op}: no scores given (an empty row)")
-    numbers = [[number(v, op) for v in row] for row in rows]
+    numbers = [[v.data if type(v) is Value else number(v, op) for v in row] for row in rows]
     if not math.isfinite(sum(map(sum, numbers))):
         refuse_undefined(op, numbers if _is_batch(z) else numbers[0])
     return rows
