@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.graph import changed, finish, next_epoch
 from nn import torch_layers
 from nn.extras import require
 
@@ -133,12 +134,14 @@ def _layout_hint(want: np.ndarray, got: np.ndarray) -> str:
 
 
 def _assign(updates: list[tuple[Any, Any]]) -> None:
-    """Set every parameter's data; if anything stops it midway, put all back."""
-    old = [param.data for param, _ in updates]
-    try:
+    """Set every parameter's data, as `Module.load_state_dict` does: one commit of
+    assignments that an interrupt cannot cut, and the parameters marked as changed, so a
+    backward pass through a graph recorded before the load raises."""
+    epoch = next_epoch("load_torch_state_dict")
+
+    def commit() -> None:  # assignments only: idempotent
         for param, data in updates:
             param.data = data
-    except BaseException:
-        for (param, _), data in zip(updates, old, strict=True):
-            param.data = data
-        raise
+        changed([param for param, _ in updates], epoch)
+
+    finish(commit)

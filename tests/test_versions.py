@@ -12,6 +12,7 @@ import pytest
 import nn
 from autograd import Tensor, Value, grad
 from nn.optim import SGD, Adam
+from nn.to_torch import torch_arrays
 
 
 def _tensor(values: list[float], label: str = "") -> Tensor:
@@ -111,6 +112,17 @@ def test_nn_load_counts_as_a_change(tmp_path):
     loss = model(Tensor(np.ones((1, 2)))).sum()
     nn.load(model, tmp_path / "m.npz")
     with pytest.raises(RuntimeError, match="changed by"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("engine", ["Value", "Tensor"])
+def test_load_torch_state_dict_counts_as_a_change(engine: str):
+    model = nn.MLP(2, [1], seed=0) if engine == "Value" else nn.Linear(2, 1, seed=0)
+    x = [0.5, -1.0] if engine == "Value" else Tensor(np.array([[0.5, -1.0]]))
+    out = model(x)
+    loss = out if isinstance(out, Value) else out.sum()
+    nn.load_torch_state_dict(model, torch_arrays(model))  # numpy arrays: no torch needed
+    with pytest.raises(RuntimeError, match="changed by load_torch_state_dict"):
         loss.backward()
 
 
