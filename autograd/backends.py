@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.quiet import quiet
 from autograd.sums import broadcast_to, column_sums, expand_dims, total, unbroadcast
 from autograd.windows import col2im, im2col
 
@@ -241,80 +242,81 @@ def _array_check_pow(a: np.ndarray, b: object) -> None:
                      f"{float(exponent)!r} at index {where}")
 
 
+# IEEE values at poles without numpy's warnings: `quiet`, np.errstate at a fifth of the cost.
+@quiet(divide="ignore", invalid="ignore")
 def _array_log(a: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log(a)
+    return np.log(a)
 
 
+@quiet(divide="ignore", invalid="ignore")
 def _array_div(a: object, b: object) -> np.ndarray:
     """a / b as IEEE 754 divides (+-inf, nan for 0 / 0), without numpy's warnings."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.divide(a, b)
+    return np.divide(a, b)
 
 
+@quiet(divide="ignore", invalid="ignore", over="ignore")
 def _array_pow(a: np.ndarray, b) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.power(a, b)
+    return np.power(a, b)
 
 
+@quiet(divide="ignore", invalid="ignore", over="ignore")
 def _array_scaled_pow(k: object, a: np.ndarray, e: object) -> np.ndarray:
     """k * a**e, taking 0 * inf as 0."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        out = k * np.power(a, e)
+    out = k * np.power(a, e)
     if type(k) is not np.ndarray:  # a constant exponent
         return out if k else np.zeros_like(out)
     return out if k.all() else np.where(k == 0, 0.0, out)
 
 
+@quiet(divide="ignore", invalid="ignore", over="ignore")
 def _array_power_rule(a: np.ndarray, b: object) -> np.ndarray:
     """d(a**b)/da = b * a**(b - 1), as `_scalar_power_rule`: 0 where b == 0, the sign right
     for a < 0 where b - 1 rounds to b."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        e = b - 1
-        out = b * np.power(a, e)
-        if type(b) is not np.ndarray:  # a constant exponent: its two cases decided once
-            if not b:
-                return np.zeros_like(out)
-            if e != b or not math.isfinite(b) or not (a < 0).any():
-                return out
-            return np.where(a < 0, -b * np.power(-a, e), out)
-        rounded = (e == b) & np.isfinite(b)
-        if rounded.any():
-            out = np.where((a < 0) & rounded, -b * np.power(-a, e), out)
+    e = b - 1
+    out = b * np.power(a, e)
+    if type(b) is not np.ndarray:  # a constant exponent: its two cases decided once
+        if not b:
+            return np.zeros_like(out)
+        if e != b or not math.isfinite(b) or not (a < 0).any():
+            return out
+        return np.where(a < 0, -b * np.power(-a, e), out)
+    rounded = (e == b) & np.isfinite(b)
+    if rounded.any():
+        out = np.where((a < 0) & rounded, -b * np.power(-a, e), out)
     return out if b.all() else np.where(b == 0, 0.0, out)
 
 
+@quiet(divide="ignore", invalid="ignore", over="ignore")
 def _array_times_log(out: np.ndarray, a: np.ndarray, b: object) -> np.ndarray:
     """out * log(a) as it enters d(a**b)/db: 0 where a == 0 and b >= 0 (PyTorch's
     convention), -inf where a == 0 and b < 0, nan for a < 0."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        product = out * np.log(a)
-        zero = (a == 0) & (b >= 0)
+    product = out * np.log(a)
+    zero = (a == 0) & (b >= 0)
     return np.where(zero, 0.0, product) if zero.any() else product
 
 
 # logaddexp warns at NaN (which it returns, as it should): silenced, as for floats.
+@quiet(invalid="ignore")
 def _array_sigmoid(a: np.ndarray) -> np.ndarray:
     # exp(-logaddexp(0, -a)) never overflows.
-    with np.errstate(invalid="ignore"):
-        return np.exp(-np.logaddexp(0.0, -a))
+    return np.exp(-np.logaddexp(0.0, -a))
 
 
+@quiet(invalid="ignore")
 def _array_softplus(a: np.ndarray) -> np.ndarray:
     """log(1 + e**a) = logaddexp(a, 0): exact for every a, never overflows."""
-    with np.errstate(invalid="ignore"):
-        return np.logaddexp(a, 0.0)
+    return np.logaddexp(a, 0.0)
 
 
+@quiet(invalid="ignore")
 def _array_log_sigmoid(a: np.ndarray) -> np.ndarray:
     """log sigmoid(a) = -logaddexp(-a, 0)."""
-    with np.errstate(invalid="ignore"):
-        return -np.logaddexp(-a, 0.0)
+    return -np.logaddexp(-a, 0.0)
 
 
+@quiet(over="ignore")
 def _array_exp(a: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return np.exp(a)
+    return np.exp(a)
 
 
 def _array_sign(a: np.ndarray) -> np.ndarray:
@@ -340,8 +342,7 @@ def _extreme_share(a: np.ndarray, out: np.ndarray, axes: tuple[int, ...],
     """d max(a, axes) / da: 1/k on each of the k entries equal to the extreme, else 0
     (NaN everywhere along a reduction whose extreme is NaN, as in PyTorch)."""
     hits = a == (out if keepdims else np.expand_dims(out, axes))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return hits / hits.sum(axis=axes, keepdims=True)
+    return _array_div(hits, hits.sum(axis=axes, keepdims=True))
 
 
 def _scatter_add(g: np.ndarray, index: object, basic: bool,
@@ -376,8 +377,8 @@ ARRAY = backend(
     clip=np.clip,
     where=np.where,
     # constant masks
-    positive=lambda a: a > 0,
-    not_zero=lambda out: out != 0,
+    positive=lambda a: a > 0.0,  # 0.0, not 0: numpy resolves a Python int more slowly
+    not_zero=lambda out: out != 0.0,
     sign=_array_sign,
     inside=lambda a, lo, hi: (a >= lo) & (a <= hi),
     share=_share,

@@ -451,7 +451,10 @@ def scoped_call(method: str) -> Callable[..., Any]:
         previous = _mode.state
         if previous is OFF:
             return getattr(self, method)(*args, **kwargs)
-        current = _enter_scope(type(self).__name__, previous)
+        current = _new_stamp(Scope)  # _enter_scope, written out: one frame fewer a call
+        current.name = type(self).__name__
+        current.parent = previous if type(previous) is Scope else None
+        current.epoch = CLOCK.epoch
         try:  # the state changes inside: an interrupt anywhere leaves it as it was
             _mode.state = current
             return getattr(self, method)(*args, **kwargs)

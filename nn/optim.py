@@ -36,6 +36,7 @@ import numpy as np
 
 from autograd import Tensor, Value
 from autograd.graph import changed, finish, next_epoch
+from autograd.quiet import quiet
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam"]
 
@@ -244,9 +245,8 @@ class Optimizer(ABC):
         return grads
 
     # The finiteness test below squares numbers: silence numpy's overflow warning for
-    # entries above ~1e154 (decorated, not `with`: one Python frame fewer per step; once
-    # per step, since entering an errstate costs as much as the test itself).
-    @np.errstate(over="ignore", invalid="ignore")
+    # entries above ~1e154, once per step (`quiet`: np.errstate costs as much as the test).
+    @quiet(over="ignore", invalid="ignore")
     def _checked_tensor_grads(self) -> list[tuple[int, Tensor, np.ndarray, np.ndarray]]:
         """(index, parameter, data, gradient array) of every Tensor parameter with a
         gradient; raises naming the first parameter whose gradient is not a real array of

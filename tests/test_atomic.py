@@ -45,7 +45,7 @@ def interrupted_at(k: int, action: Callable[[], object]) -> bool:
                 raise KeyboardInterrupt(f"injected at line {k}")
         return tracer
 
-    state = graph._mode.state
+    state, numpy_errors = graph._mode.state, np.geterr()
     sys.settrace(tracer)
     try:
         action()
@@ -54,9 +54,11 @@ def interrupted_at(k: int, action: Callable[[], object]) -> bool:
     finally:
         sys.settrace(None)
         # A line-level injection can land on the first line of a `finally:` clause (the
-        # one putting the recording scope back), where a real signal cannot: CPython runs
-        # signal handlers only at calls and backward jumps. Put it back for the next test.
+        # one putting the recording scope back, or numpy's error state in autograd.quiet),
+        # where a real signal cannot: CPython runs signal handlers only at calls and
+        # backward jumps. Put both back for the next test.
         graph._mode.state = state
+        np.seterr(**numpy_errors)
     return False
 
 
