@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.sums import row_max, row_sums
 from autograd.table import define
 
 
@@ -78,8 +79,12 @@ def _softmax_forward(m, c, a):
     # NaN where a row has NaN or +inf or is all -inf, as in PyTorch (without numpy's
     # warnings); nn.functional.softmax refuses such rows instead.
     with np.errstate(invalid="ignore"):
-        e = np.exp(a - a.max(axis=c, keepdims=True))
-        e /= m.sum(e, (c,), True)
+        if a.ndim == 2 and c == 1:  # rows of logits: the fused loss's own steps and numbers
+            e = np.exp(a - row_max(a))
+            e /= row_sums(e)[:, None]
+        else:
+            e = np.exp(a - a.max(axis=c, keepdims=True))
+            e /= m.sum(e, (c,), True)
     return e
 
 
