@@ -118,6 +118,13 @@ def _swapaxes(a: Node) -> Node:
     return a.transpose(tuple(order))
 
 
+def _matmul_t(a: Node, b: Node, transposed: tuple[bool, bool]) -> Node:
+    """op(a) @ op(b) as one node: `matmul` when nothing is transposed, else `matmul_t`."""
+    if transposed == (False, False):
+        return _apply("matmul", a, b)
+    return _apply("matmul_t", a, b, ctx=transposed)
+
+
 def _split(g: Node, bounds: list[int], axis: int) -> tuple[Node, ...]:
     edges = [0, *bounds, g.shape[axis]]
     before = (slice(None),) * axis
@@ -162,6 +169,7 @@ NODES = SimpleNamespace(
     broadcast_to=_broadcast_to,
     expand_dims=_expand_dims,
     swapaxes=_swapaxes,
+    matmul_t=_matmul_t,
     split=_split,
     unstack=_unstack,
     scatter_add=lambda g, index, basic, shape: _apply("scatter_add", g,
