@@ -96,9 +96,11 @@ def _unbroadcast(g: Node, shape: tuple[int, ...]) -> Node:
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
+    # `sum` nodes made directly: the axes are already normalized (Tensor.sum's checks cost
+    # as much as the node)
     if g.shape[lead:] == shape:  # only leading axes added (a bias): one sum node
-        return g.sum(axis=tuple(range(lead)))
-    return g.sum(axis=broadcast_axes(g.shape, shape), keepdims=True).reshape(shape)
+        return _apply("sum", g, ctx=(tuple(range(lead)), False))
+    return _apply("sum", g, ctx=(broadcast_axes(g.shape, shape), True)).reshape(shape)
 
 
 def _broadcast_to(g: Node, shape: tuple[int, ...]) -> Node:
