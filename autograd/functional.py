@@ -107,7 +107,7 @@ def _collect(roots: list, empty: object, nodes: list, saved: list, leaves: list,
                     break
             else:  # all of node's parents are in order: node follows them
                 interior.append(node)
-                if node._version != epoch:
+                if node._stamp.epoch != epoch:
                     older.append(node)
                 if not suspended:
                     break

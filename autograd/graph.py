@@ -65,9 +65,9 @@ def _collect_for_backward(roots: Sequence[Any], empty: object, leaves: list,
     over the nodes): only a graph with a node recorded before the current epoch is
     searched edge by edge.
     """
-    # Nodes hold the very int object CLOCK.epoch held when they were recorded, so `is not`
-    # tells the current epoch apart (cheaper than !=); a false "older" only costs the exact
-    # comparison in check_versions.
+    # Nodes' stamps hold the very int object CLOCK.epoch held when they were recorded, so
+    # `is not` tells the current epoch apart (cheaper than !=); a false "older" only costs
+    # the exact comparison in check_versions.
     epoch = CLOCK.epoch
     older = False
     interior: list = []
@@ -101,7 +101,7 @@ def _collect_for_backward(roots: Sequence[Any], empty: object, leaves: list,
                         # unary ops).
                         parent.grad = empty
                         interior.append(parent)
-                        if parent._version is not epoch:
+                        if parent._stamp.epoch is not epoch:
                             older = True
                         continue
                     suspended.append((node, remaining))
@@ -110,7 +110,7 @@ def _collect_for_backward(roots: Sequence[Any], empty: object, leaves: list,
             else:  # all of node's parents are in order: node follows them
                 node.grad = empty
                 interior.append(node)
-                if node._version is not epoch:
+                if node._stamp.epoch is not epoch:
                     older = True
                 if not suspended:
                     break
@@ -193,7 +193,7 @@ class _Clock:
 
 CLOCK = _Clock()
 _CAUSES_KEPT = 64
-_version = attrgetter("_version")
+_version = attrgetter("_stamp.epoch")  # a recorded node's epoch, a leaf's last change
 
 
 def next_epoch(cause: str) -> int:
@@ -212,8 +212,9 @@ def changed(leaves: Iterable[Any], epoch: int) -> None:
     chainrule's optimizers and `load_state_dict` call it; writes into `.data` made outside
     chainrule (numpy in place, assigning `.data`) are not seen. Idempotent.
     """
+    stamp = Stamp(epoch)
     for leaf in leaves:
-        leaf._version = epoch
+        leaf._stamp = stamp
     CLOCK.epoch = max(CLOCK.epoch, epoch)
 
 
@@ -221,8 +222,8 @@ def check_versions(leaves: list, interior: list) -> None:
     """Raise RuntimeError if a node of `interior` (recorded nodes) reads a leaf changed
     after the node was recorded: its gradient would mix values the forward pass never saw.
 
-    Each recorded node carries the epoch it was recorded in, each leaf the epoch of its
-    last change: one comparison of the newest leaf with the oldest node settles the
+    Each recorded node's stamp carries the epoch it was recorded in, each leaf's the epoch
+    of its last change: one comparison of the newest leaf with the oldest node settles the
     common cases, and only a mixed graph is searched edge by edge.
     """
     if not leaves or not interior:
@@ -232,8 +233,8 @@ def check_versions(leaves: list, interior: list) -> None:
         return
     for node in interior:
         for parent in node._prev:
-            if not parent._prev and parent._version > node._version:
-                cause = CLOCK.causes.get(parent._version, "an in-place update")
+            if not parent._prev and parent._stamp.epoch > node._stamp.epoch:
+                cause = CLOCK.causes.get(parent._stamp.epoch, "an in-place update")
                 raise RuntimeError(
                     f"backward: {_describe(parent)} was changed by {cause} after the forward "
                     f"pass that recorded this graph read it (in '{node.op}'); its gradient "
@@ -267,12 +268,8 @@ def propagate(roots: Sequence[Any], seeds: Sequence[object], interior: list,
 
 def _propagate_nodes(roots: Sequence[Any], seeds: Sequence[object], interior: list) -> None:
     """The create_graph walk: seeds become constant nodes, rules run on nodes."""
-    previous = _mode.state
-    if previous is OFF:  # inside no_grad nothing is recorded: the grads come out constant
-        outer = OFF
-    else:
-        outer = _new_scope(Scope)
-        outer.name, outer.parent = "backward", previous
+    previous = recording_state()
+    outer = OFF if previous is OFF else _enter_scope("backward", previous)
     try:
         _mode.state = outer
         for root, seed in zip(roots, seeds):
@@ -282,8 +279,7 @@ def _propagate_nodes(roots: Sequence[Any], seeds: Sequence[object], interior: li
             root._accumulate_node(seed)
         for node in reversed(interior):
             if outer is not OFF:
-                inner = _mode.state = _new_scope(Scope)
-                inner.name, inner.parent = f"{node.op} backward", outer
+                _mode.state = _enter_scope(f"{node.op} backward", outer)
             node._op.propagate_graph(node)
     finally:
         _mode.state = previous
@@ -304,18 +300,46 @@ def _add_earlier(earlier: object, leaf: Any) -> object:
     return np.asarray(total) if isinstance(total, np.generic) else total
 
 
-class Scope:
+class Stamp:
+    """When a node was recorded, or a leaf last changed: `epoch`, the value of
+    `CLOCK.epoch` then (0: a leaf never changed by chainrule).
+
+    Every node holds one in `_stamp`, shared by all the nodes of one epoch and call (a
+    recorded node's is its `Scope`, or the thread's top-level Stamp), so it costs no
+    memory per node. A stamp never changes: a new epoch gets new stamps.
+    """
+
+    __slots__ = ("epoch",)
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def renewed(self, epoch: int) -> Stamp:
+        """The same recording state for `epoch`."""
+        return Stamp(epoch)
+
+    def __repr__(self) -> str:
+        return f"Stamp({self.epoch})"
+
+
+class Scope(Stamp):
     """One call of a composite function ("softmax", a module's forward).
 
     Every node recorded during the call points at the same Scope, so a graph
     drawing can fold them into one box. `parent` is the enclosing call, if any.
+    A call that spans a change of values (an optimizer step inside `with scope(...)`)
+    goes on in a second Scope with the same name and parent, for the new epoch.
     """
 
     __slots__ = ("name", "parent")
 
-    def __init__(self, name: str, parent: Scope | None) -> None:
+    def __init__(self, name: str, parent: Scope | None, epoch: int | None = None) -> None:
         self.name = name
         self.parent = parent
+        self.epoch = CLOCK.epoch if epoch is None else epoch
+
+    def renewed(self, epoch: int) -> Scope:
+        return Scope(self.name, self.parent, epoch)
 
     @property
     def path(self) -> str:
@@ -331,20 +355,43 @@ class Scope:
         return f"Scope({self.path!r})"
 
 
-_new_scope = object.__new__  # a Scope without an __init__ frame; both slots set after
+_new_stamp = object.__new__  # a Stamp or Scope without an __init__ frame; slots set after
+NEVER = Stamp(0)  # the stamp of a leaf chainrule never changed, and of every constant
+# The recording state inside no_grad(): its epoch is never the current one, so the one test
+# on the recording fast path (`state.epoch is CLOCK.epoch`) sends it to the slow path.
+OFF = Stamp(None)
 
-OFF = object()  # the recording state inside no_grad()
+
+def _enter_scope(name: str, previous: Stamp) -> Scope:
+    """A new call named `name` inside the recording state `previous` (not OFF)."""
+    current = _new_stamp(Scope)
+    current.name = name
+    current.parent = previous if type(previous) is Scope else None
+    current.epoch = CLOCK.epoch
+    return current
+
+
+def recording_state() -> Stamp:
+    """The current thread's recording state: OFF inside `no_grad()`, else the Stamp or
+    innermost Scope that new nodes get, renewed first if values changed since it was made
+    (`changed`), so that every node carries the epoch it was recorded in."""
+    state = _mode.state
+    if state is not OFF and state.epoch is not CLOCK.epoch:
+        state = _mode.state = state.renewed(CLOCK.epoch)
+    return state
 CONSTANT = "constant"  # the _ctx of a leaf made from a plain number (leaves have no op constants)
 
 
 class _GradMode(threading.local):
     """Per-thread recording state, one attribute so the hot path reads it once.
 
-    `state` is OFF inside `no_grad()`; otherwise the innermost open `Scope`, or None.
+    `state` is OFF inside `no_grad()`; otherwise the innermost open `Scope`, or the
+    thread's top-level `Stamp`. Its epoch may be out of date (values changed since it was
+    made): the recording paths test that and call `recording_state`.
     """
 
     def __init__(self) -> None:
-        self.state: Scope | None | object = None
+        self.state: Stamp = Stamp(CLOCK.epoch)
 
 
 _mode = _GradMode()
@@ -384,7 +431,7 @@ class scope:  # noqa: N801 - used as a context manager, like no_grad
         self._previous = previous = _mode.state
         if previous is OFF:
             return None
-        current = _mode.state = Scope(self.name, previous)
+        current = _mode.state = _enter_scope(self.name, previous)
         return current
 
     def __exit__(self, *exc_info: object) -> None:
@@ -404,8 +451,7 @@ def scoped_call(method: str) -> Callable[..., Any]:
         previous = _mode.state
         if previous is OFF:
             return getattr(self, method)(*args, **kwargs)
-        current = _new_scope(Scope)
-        current.name, current.parent = type(self).__name__, previous
+        current = _enter_scope(type(self).__name__, previous)
         try:  # the state changes inside: an interrupt anywhere leaves it as it was
             _mode.state = current
             return getattr(self, method)(*args, **kwargs)
@@ -422,14 +468,17 @@ class Node:
 
     `_prev` is the tuple of parent nodes (empty for a leaf or a constant), `_op`
     the primitive that made the node (None for a leaf), `_ctx` any constant the
-    primitive needs (an exponent, an axis, an index), `_scope` the composite
-    function that recorded it. Nodes hold references only to their parents, so a
-    graph has no reference cycles and is freed by reference counting alone.
+    primitive needs (an exponent, an axis, an index). Nodes hold references only to
+    their parents, so a graph has no reference cycles and is freed by reference counting
+    alone.
+
+    `_stamp` (a `Stamp`): for a recorded node, the `Scope` of the call that recorded it
+    (or a bare Stamp outside any call), which also says the epoch (`CLOCK.epoch`) it was
+    recorded in; for a leaf, the epoch of its last change by chainrule (`NEVER`: none),
+    see `check_versions`. One slot for both, so the check costs no memory per node.
     """
 
-    # `_version`: for a recorded node, the epoch (`CLOCK.epoch`) it was recorded in; for a
-    # leaf, the epoch of its last change by chainrule (0: never), see `check_versions`.
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_ctx", "_scope", "_version")
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_ctx", "_stamp")
 
     _EMPTY_GRAD: object = None  # what a grad is reset to before a backward pass
 
@@ -471,5 +520,6 @@ class Node:
 
     @property
     def scope(self) -> Scope | None:
-        """The composite-function call ("softmax", a module) that recorded this node."""
-        return self._scope
+        """The composite-function call ("softmax", a module) that recorded this node, or None."""
+        stamp = self._stamp
+        return stamp if type(stamp) is Scope else None

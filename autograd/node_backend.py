@@ -11,16 +11,16 @@ gradient of a valid forward pass may be inf, as it is on numbers).
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from types import ModuleType
 
 import numpy as np
 
-from autograd.backends import ARRAY, SCALAR
+from autograd.backends import ARRAY, SCALAR, backend
 from autograd.graph import Node
 from autograd.sums import broadcast_axes
 
 
-def _numbers(x: Node) -> SimpleNamespace:
+def _numbers(x: Node) -> ModuleType:
     return ARRAY if isinstance(x.data, np.ndarray) else SCALAR
 
 
@@ -138,8 +138,8 @@ def _unstack(g: Node, axis: int) -> tuple[Node, ...]:
     return tuple(g[before + (i,)] for i in range(g.shape[axis]))
 
 
-NODES = SimpleNamespace(
-    name="nodes",
+NODES = backend(
+    "nodes",
     exp=_unary("exp"),
     log=_unary("log"),
     tanh=_unary("tanh"),

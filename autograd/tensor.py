@@ -14,7 +14,16 @@ from operator import attrgetter
 import numpy as np
 
 from autograd.backends import ARRAY
-from autograd.graph import CLOCK, OFF, Node, _add_earlier, _mode, backpropagate
+from autograd.graph import (
+    CLOCK,
+    NEVER,
+    OFF,
+    Node,
+    _add_earlier,
+    _mode,
+    backpropagate,
+    recording_state,
+)
 from autograd.node_backend import NODES
 from autograd.sums import broadcast_to
 from autograd.table import BoundOps, Primitive
@@ -108,8 +117,7 @@ class Tensor(Node):
         self._prev = ()
         self._op = None
         self._ctx = None
-        self._scope = None
-        self._version = 0
+        self._stamp = NEVER
 
     # ------------------------------------------------------------ recording
     @staticmethod
@@ -143,13 +151,14 @@ class Tensor(Node):
         out.grad = None
         out.label = ""
         state = _mode.state
+        if state.epoch is not CLOCK.epoch:  # values changed since it was made, or no_grad()
+            state = recording_state()
         if state is not OFF and True in needs:
             out.requires_grad = True
             out._prev = parents
             out._op = op
             out._ctx = ctx
-            out._scope = state
-            out._version = CLOCK.epoch
+            out._stamp = state
             out._arrays = datas
             out._needs = needs
         else:
@@ -157,8 +166,7 @@ class Tensor(Node):
             out._prev = ()
             out._op = None
             out._ctx = None
-            out._scope = None
-            out._version = 0
+            out._stamp = NEVER
         return out
 
     def _lift(self, other: object) -> Tensor:
@@ -442,7 +450,7 @@ def _constant(data: np.ndarray) -> Tensor:
     """A constant node holding `data` (a float array), made without __init__'s checks."""
     out = _new_tensor(Tensor)
     out.data, out.grad, out.label, out.requires_grad = data, None, "", False
-    out._prev, out._op, out._ctx, out._scope, out._version = (), None, None, None, 0
+    out._prev, out._op, out._ctx, out._stamp = (), None, None, NEVER
     return out
 
 

@@ -15,7 +15,7 @@ from operator import attrgetter
 
 from autograd import ops
 from autograd.backends import SCALAR
-from autograd.graph import CLOCK, CONSTANT, OFF, Node, _mode, backpropagate
+from autograd.graph import CLOCK, CONSTANT, NEVER, OFF, Node, _mode, backpropagate, recording_state
 from autograd.node_backend import NODES
 from autograd.table import BoundOps, Primitive, direct_operation
 
@@ -139,16 +139,17 @@ class Value(Node):
         self._prev = ()
         self._op = None
         self._ctx = None
-        self._scope = None
-        self._version = 0
+        self._stamp = NEVER
 
     # ------------------------------------------------------------ node creation
     @staticmethod
     def _record(op: _ScalarOp, parents: tuple, data: float, ctx: object = None) -> Value:
         """The node `op` made from `parents`; a constant under no_grad()."""
         state = _mode.state
-        if state is OFF:
-            return Value(data)
+        if state.epoch is not CLOCK.epoch:  # values changed since it was made, or no_grad()
+            state = recording_state()
+            if state is OFF:
+                return Value(data)
         out = _new(Value)
         out.data = data
         out.grad = 0.0
@@ -156,8 +157,7 @@ class Value(Node):
         out._ctx = ctx
         out._prev = parents
         out._op = op
-        out._scope = state
-        out._version = CLOCK.epoch
+        out._stamp = state
         return out
 
     @staticmethod
@@ -205,11 +205,10 @@ class Value(Node):
         """
         if len(xs) != len(ys):
             raise ValueError(f"products: {len(xs)} left operands but {len(ys)} right ones")
-        state = _mode.state
+        state = recording_state()
         if state is OFF:  # constants, each checked by the operator
             return [(x if type(x) is Value else _constant(x, "*")) * y for x, y in zip(xs, ys)]
         multiply = _MULTIPLY
-        epoch = CLOCK.epoch
         results = []
         for a, b in zip(xs, ys):
             if type(a) is not Value:
@@ -223,8 +222,7 @@ class Value(Node):
             out._ctx = None
             out._prev = (a, b)
             out._op = _MUL
-            out._scope = state
-            out._version = epoch
+            out._stamp = state
             results.append(out)
         return results
 
@@ -337,8 +335,10 @@ def _unary_method(op: _ScalarOp, doc: str) -> Callable[[Value], Value]:
         if check is not None:
             check(SCALAR, None, self.data)
         state = _mode.state
-        if state is OFF:
-            return Value(compute(self.data))
+        if state.epoch is not CLOCK.epoch:  # see _record
+            state = recording_state()
+            if state is OFF:
+                return Value(compute(self.data))
         out = _new(Value)
         out.data = compute(self.data)
         out.grad = 0.0
@@ -346,8 +346,7 @@ def _unary_method(op: _ScalarOp, doc: str) -> Callable[[Value], Value]:
         out._ctx = None
         out._prev = (self,)
         out._op = op
-        out._scope = state
-        out._version = CLOCK.epoch
+        out._stamp = state
         return out
 
     method.__doc__ = doc
@@ -365,8 +364,10 @@ def _binary_method(op: _ScalarOp, symbol: str, doc: str) -> Callable[[Value, obj
         if check is not None:
             check(SCALAR, None, self.data, other.data)
         state = _mode.state
-        if state is OFF:
-            return Value(compute(self.data, other.data))
+        if state.epoch is not CLOCK.epoch:  # see _record
+            state = recording_state()
+            if state is OFF:
+                return Value(compute(self.data, other.data))
         out = _new(Value)
         out.data = compute(self.data, other.data)
         out.grad = 0.0
@@ -374,8 +375,7 @@ def _binary_method(op: _ScalarOp, symbol: str, doc: str) -> Callable[[Value, obj
         out._ctx = None
         out._prev = (self, other)
         out._op = op
-        out._scope = state
-        out._version = CLOCK.epoch
+        out._stamp = state
         return out
 
     method.__doc__ = doc

@@ -201,7 +201,7 @@ def _set_grads(params, scale: float = 1.0) -> None:
 
 def _snapshot(opt, params) -> tuple:
     return ([np.array(p.data, copy=True) for p in params], copy.deepcopy(opt.state), opt.steps,
-            [p._version for p in params])
+            [p._stamp.epoch for p in params])
 
 
 def test_every_optimizer_is_checked() -> None:
@@ -223,7 +223,7 @@ def test_step_interrupted_anywhere_changes_nothing_or_everything(name: str) -> N
         data, state, steps, versions = start[0]
         for p, d, version in zip(params, data, versions):
             p.data = d.copy() if isinstance(p, Tensor) else float(d)
-            p._version = version
+            p._stamp = graph.Stamp(version)
         opt.state, opt.steps = copy.deepcopy(start[1]), steps
         _set_grads(params, 2.0)
 

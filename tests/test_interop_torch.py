@@ -318,7 +318,7 @@ def test_an_interrupted_load_finishes_before_the_interrupt_lands() -> None:
         _assign([(p, 10 + i) for i, p in enumerate(params)])
     # All or nothing, as load_state_dict: the commit is run to its end, then Ctrl-C lands.
     assert [p.data for p in params] == [10, 11, 12, 13]
-    assert len({p._version for p in params}) == 1 and params[0]._version > 0
+    assert len({p._stamp.epoch for p in params}) == 1 and params[0]._stamp.epoch > 0
 
 
 def test_a_layer_without_counterpart_is_named() -> None:

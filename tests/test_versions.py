@@ -6,11 +6,14 @@ changed leaf, are untouched. The same rule in both engines."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 import nn
-from autograd import Tensor, Value, grad
+from autograd import Tensor, Value, grad, scope
+from autograd.graph import Node
 from nn.optim import SGD, Adam
 from nn.to_torch import torch_arrays
 
@@ -163,3 +166,79 @@ def test_a_stale_node_is_found_wherever_the_walk_meets_it(engine: str, old_first
     loss = _total(old + new if old_first else new + old)
     with pytest.raises(RuntimeError, match=r"changed by SGD\.step.*in 'mul'"):
         loss.backward()
+
+
+# ---------------------------------------------------------------- where the epoch is kept
+# A node's epoch lives on its stamp (its Scope, or the thread's top-level Stamp), shared by
+# the nodes of one call and epoch. A recording state made before a change must never stamp
+# a node recorded after it with the old epoch: that would be a false alarm.
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_training_loop_inside_a_scope_and_a_module_call_never_raises(engine: str):
+    w = ENGINES[engine]()
+    opt = SGD([w], lr=0.1)
+    with scope("training"):
+        for _ in range(3):
+            first = _total(w * w)  # recorded in the scope's state made before the step
+            opt.zero_grad()
+            first.backward()
+            opt.step()
+            inner = _total(w * 3.0)  # same scope, after the step: the new epoch
+            opt.zero_grad()
+            inner.backward()
+            opt.step()
+    after = _total(w * 2.0)  # back at the top level, whose state is older than the steps
+    after.backward()
+    assert inner.scope.name == "training" and after.scope is None
+    with pytest.raises(RuntimeError, match="changed by SGD.step"):
+        first.backward()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_thread_that_records_after_another_thread_steps_sees_no_false_alarm(engine: str):
+    w = ENGINES[engine]()
+    opt = SGD([w], lr=0.1)
+    ready, stepped, errors = threading.Event(), threading.Event(), []
+
+    def worker() -> None:
+        try:
+            _total(w * 1.0)  # the thread's recording state exists before the step
+            with scope("worker"):
+                ready.set()
+                stepped.wait(10)
+                loss = _total(w * w)  # recorded after the other thread's step
+            loss.backward()
+            _total(w * 2.0).backward()  # and at the worker's top level
+        except BaseException as error:  # noqa: BLE001 - reported to the main thread
+            errors.append(error)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    ready.wait(10)
+    _set_grad(w)
+    opt.step()
+    stepped.set()
+    thread.join(10)
+    assert errors == []
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_create_graph_backward_inside_a_scope_after_a_step_raises_nothing(engine: str):
+    w = ENGINES[engine]()
+    opt = SGD([w], lr=0.1)
+    with scope("outer"):
+        _set_grad(w)
+        opt.step()
+        (g,) = grad(_total(w ** 3), [w], create_graph=True)
+        _total(g).backward()
+    assert g.scope.name == "pow_const backward" and g.scope.parent.parent.name == "outer"
+
+
+def test_the_nodes_of_one_call_and_epoch_share_one_stamp():
+    # The epoch costs no memory per node: it is on the shared stamp, not in a slot.
+    a, b = Value(1.0), Tensor(np.ones(2), requires_grad=True)
+    x, y, t = a * 2.0, a + 1.0, b * 2.0
+    assert x._stamp is y._stamp is t._stamp
+    assert len(Node.__slots__) == 7 and "_version" not in Node.__slots__
+    with scope("call") as call:
+        z = a * x
+    assert z._stamp is call and call.epoch is x._stamp.epoch

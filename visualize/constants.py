@@ -52,8 +52,8 @@ def held_constants(nodes: list) -> dict[int, str]:
             if not _is_constant(constant):
                 continue
             if isinstance(constant.data, float):  # Value: one constant per element of a row
-                if node._scope is not None and sign:
-                    groups.setdefault((id(node._scope), constant.data), []).append(
+                if node.scope is not None and sign:
+                    groups.setdefault((id(node.scope), constant.data), []).append(
                         (constant, other))
                 continue
             top = np.asarray(constant.data)

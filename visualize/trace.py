@@ -89,8 +89,8 @@ def plan(root: object, *, collapse: int = 0, max_nodes: int | None = None,
     cluster_of: dict[int, object] = {}
     if collapse > 0:
         for node in order:
-            if node._scope is not None:
-                call, cluster = _placement(node._scope, collapse, cache)
+            if node.scope is not None:
+                call, cluster = _placement(node.scope, collapse, cache)
                 if call is not None:
                     fold[id(node)] = call
                 elif cluster is not None:
