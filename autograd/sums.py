@@ -59,6 +59,10 @@ def broadcast_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if a.shape == shape:
         return a
     lead = len(shape) - a.ndim
+    if a.size == 1 and lead >= 0:  # one number for every entry (a full sum's gradient)
+        out = np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
+        out.flags.writeable = False
+        return out
     if lead < 0 or not a.flags.c_contiguous or any(
             n != 1 and n != m for n, m in zip(a.shape, shape[lead:])):
         return np.broadcast_to(a, shape)  # numpy's checks and message

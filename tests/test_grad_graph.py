@@ -138,3 +138,21 @@ def test_recorded_matmul_gradients_are_matmul_t_nodes(bias: bool) -> None:
                                t_leaves)
     for ours, theirs in zip(hv, t_hv):
         np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_broadcast_view_of_one_number_is_numpys() -> None:
+    """`sums.broadcast_to` (every backward pass through a sum): a one-element array,
+    0-d, a strided view or float32, broadcast to any shape of as many or more axes, is
+    numpy's read-only broadcast; a shape it cannot reach is numpy's error."""
+    from autograd.sums import broadcast_to
+
+    numbers = [np.ones((1, 1)), np.array(2.5), np.arange(10.0)[3:4],
+               np.arange(10.0)[::3][1:2].reshape(1, 1), np.full((1,), 3.0, np.float32)]
+    for a in numbers:
+        for shape in ((4, 3), (2, 1, 5), (1, 1, 1), (0, 2)):
+            ours, theirs = broadcast_to(a, shape), np.broadcast_to(a, shape)
+            assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+            np.testing.assert_array_equal(ours, theirs)
+            assert not ours.flags.writeable
+    with pytest.raises(ValueError):
+        broadcast_to(np.ones((1, 1)), (3,))
