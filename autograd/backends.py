@@ -324,6 +324,14 @@ def _array_sign(a: np.ndarray) -> np.ndarray:
     return np.subtract(a > 0, a < 0, dtype=a.dtype)
 
 
+def _array_matmul_t(a: np.ndarray, b: np.ndarray, transposed: tuple[bool, bool]) -> np.ndarray:
+    """a @ b with either 2-D operand transposed first where `transposed` says (a view:
+    np.matmul hands BLAS the transposed layout, nothing is copied)."""
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(f"matmul_t: operands must be 2-D, got shapes {a.shape} and {b.shape}")
+    return np.matmul(a.T if transposed[0] else a, b.T if transposed[1] else b)
+
+
 def _array_sum(a: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
     """a summed over `axes`; float32 through a float64 accumulator (`sums.total`).
 
@@ -389,6 +397,7 @@ ARRAY = backend(
     broadcast_to=broadcast_to,
     expand_dims=expand_dims,
     swapaxes=lambda a: a.swapaxes(-1, -2),
+    matmul_t=_array_matmul_t,
     split=lambda g, bounds, axis: tuple(np.split(g, bounds, axis=axis)),
     unstack=lambda g, axis: tuple(np.moveaxis(g, axis, 0)),
     scatter_add=_scatter_add,

@@ -19,7 +19,7 @@ from operator import truediv
 
 import numpy as np
 
-from autograd.sums import row_sums, total
+from autograd.sums import row_max, row_sums, total
 from autograd.table import define
 
 
@@ -110,7 +110,7 @@ def _forward_array(c: FusedTargets, z: np.ndarray) -> np.ndarray:
     # which is most of the cost for small batches. C order, so that every array below is
     # C-ordered too and the flat positions of the targets index it through ravel().
     z = np.ascontiguousarray(z)
-    shifted = z - _row_max(z)
+    shifted = z - row_max(z)
     exps = np.exp(shifted)
     sums = row_sums(exps)[:, None]
     exps /= sums
@@ -128,19 +128,6 @@ def _forward_array(c: FusedTargets, z: np.ndarray) -> np.ndarray:
         return losses
     loss = total(losses, None, False)  # float32: a float64 accumulator
     return loss / len(losses) if c.reduction == "mean" else loss  # what .mean() computes
-
-
-def _row_max(z: np.ndarray) -> np.ndarray:
-    """max over axis 1 as an (N, 1) column; the same numbers as np.max(z, 1, keepdims=True).
-
-    A ufunc reduction calls its inner loop once per output row along the reduced axis,
-    which for a few classes costs more than the comparisons; when there are more rows
-    than classes, reducing the transposed copy along axis 0 makes C long calls instead.
-    """
-    n, width = z.shape
-    if n > width:
-        return np.maximum.reduce(z.T.copy(), axis=0)[:, None]
-    return np.maximum.reduce(z, axis=1, keepdims=True)
 
 
 def _backward_array(c: FusedTargets, g: np.ndarray) -> np.ndarray:

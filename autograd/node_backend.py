@@ -96,9 +96,11 @@ def _unbroadcast(g: Node, shape: tuple[int, ...]) -> Node:
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
+    # `sum` nodes made directly: the axes are already normalized (Tensor.sum's checks cost
+    # as much as the node)
     if g.shape[lead:] == shape:  # only leading axes added (a bias): one sum node
-        return g.sum(axis=tuple(range(lead)))
-    return g.sum(axis=broadcast_axes(g.shape, shape), keepdims=True).reshape(shape)
+        return _apply("sum", g, ctx=(tuple(range(lead)), False))
+    return _apply("sum", g, ctx=(broadcast_axes(g.shape, shape), True)).reshape(shape)
 
 
 def _broadcast_to(g: Node, shape: tuple[int, ...]) -> Node:
@@ -116,6 +118,13 @@ def _swapaxes(a: Node) -> Node:
     order = list(range(a.ndim))
     order[-2:] = order[-1], order[-2]
     return a.transpose(tuple(order))
+
+
+def _matmul_t(a: Node, b: Node, transposed: tuple[bool, bool]) -> Node:
+    """op(a) @ op(b) as one node: `matmul` when nothing is transposed, else `matmul_t`."""
+    if transposed == (False, False):
+        return _apply("matmul", a, b)
+    return _apply("matmul_t", a, b, ctx=transposed)
 
 
 def _split(g: Node, bounds: list[int], axis: int) -> tuple[Node, ...]:
@@ -162,6 +171,7 @@ NODES = backend(
     broadcast_to=_broadcast_to,
     expand_dims=_expand_dims,
     swapaxes=_swapaxes,
+    matmul_t=_matmul_t,
     split=_split,
     unstack=_unstack,
     scatter_add=lambda g, index, basic, shape: _apply("scatter_add", g,

@@ -1,5 +1,5 @@
 """Sums of arrays that the rules need: back to a shape after broadcasting, and along
-one axis of a 2-D array.
+one axis of a 2-D array (with the row maximum that softmax subtracts first).
 
 Row and column sums of 2-D float arrays are products with a vector of ones (BLAS
 gemv): numpy's ufunc reduction runs its inner loop once per row, or per column, of
@@ -59,6 +59,10 @@ def broadcast_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if a.shape == shape:
         return a
     lead = len(shape) - a.ndim
+    if a.size == 1 and lead >= 0:  # one number for every entry (a full sum's gradient)
+        out = np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
+        out.flags.writeable = False
+        return out
     if lead < 0 or not a.flags.c_contiguous or any(
             n != 1 and n != m for n, m in zip(a.shape, shape[lead:])):
         return np.broadcast_to(a, shape)  # numpy's checks and message
@@ -115,3 +119,17 @@ def row_sums(a: np.ndarray) -> np.ndarray:
     if dtype is not _FLOAT64 and _short(dtype):  # accumulated in float64
         return (a.astype(_FLOAT64) @ _ones(a.shape[1], _FLOAT64)).astype(dtype)
     return a @ _ones(a.shape[1], dtype)
+
+
+def row_max(z: np.ndarray) -> np.ndarray:
+    """max over axis 1 of a 2-D array as an (N, 1) column; the same numbers as
+    np.max(z, 1, keepdims=True), NaN included.
+
+    A ufunc reduction calls its inner loop once per output row along the reduced axis,
+    which for a few classes costs more than the comparisons; when there are more rows
+    than classes, reducing the transposed copy along axis 0 makes C long calls instead.
+    """
+    n, width = z.shape
+    if n > width:
+        return np.maximum.reduce(z.T.copy(), axis=0)[:, None]
+    return np.maximum.reduce(z, axis=1, keepdims=True)

@@ -303,6 +303,8 @@ ONNX_OPS: dict[str, Emit] = {
     "maximum": _same("Max"),
     "matmul": _same("MatMul"),
     "linear": _linear,
+    "matmul_t": lambda e, node: e.op("Gemm", e.inputs(node), transA=int(e.ctx(node)[0]),
+                                     transB=int(e.ctx(node)[1])),
     "sum": _reduce("ReduceSum"),
     "max": _reduce("ReduceMax"),
     "min": _reduce("ReduceMin"),

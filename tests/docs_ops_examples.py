@@ -274,6 +274,8 @@ EXAMPLES: dict[str, dict[str, list[Callable[[], object]]]] = {
     # gradient graphs
     "`softmax` node": {"tensor": [lambda: (lambda z: _gradient_of(
         lambda: F.cross_entropy(z, [0, 2], fused=True), z))(T())]},
+    "`matmul_t` node": {"tensor": [lambda: (lambda x: _gradient_of(
+        lambda: ((x @ x.T) ** 2).sum(), x))(T())]},
     "`col2im`": {"tensor": [lambda: (lambda x: _gradient_of(
         lambda: (F.max_pool2d(x, 2) ** 2).sum(), x))(images())]},
 }

@@ -83,3 +83,76 @@ def test_transpose_backward_inverts_any_permutation() -> None:
     weights = np.random.default_rng(1).standard_normal((4, 2, 3))
     (g,) = grad((x.transpose(2, 0, 1) * weights).sum(), [x])
     np.testing.assert_array_equal(g, weights.transpose(1, 2, 0))
+
+
+def test_softmax_node_on_rows_takes_the_fused_forward_numbers() -> None:
+    """The `softmax` node of the fused loss's recorded gradient holds exactly the softmax
+    the fused forward pass computed, and rows of NaN, +inf or only -inf give NaN rows, as
+    along any other axis, without numpy warnings."""
+    import warnings
+
+    from autograd import apply
+    from nn.functional import cross_entropy
+
+    rng = np.random.default_rng(3)
+    z = Tensor(rng.standard_normal((50, 4)) * 30, requires_grad=True)
+    loss = cross_entropy(z, rng.integers(0, 4, 50), fused=True)
+    np.testing.assert_array_equal(apply("softmax", z, ctx=1).data, loss._ctx.softmax)
+    rows = np.array([[0.0, -np.inf, 1.0], [np.nan, 0.0, 1.0], [np.inf, 0.0, 1.0],
+                     [-np.inf, -np.inf, -np.inf], [800.0, -800.0, 0.0], [2.0, 2.0, 2.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        by_rows = apply("softmax", Tensor(rows), ctx=1).data
+        by_columns = apply("softmax", Tensor(rows.T.copy()), ctx=0).data.T
+    np.testing.assert_array_equal(np.isnan(by_rows), np.isnan(by_columns))
+    assert np.isnan(by_rows[1:4]).all() and not np.isnan(by_rows[[0, 4, 5]]).any()
+    np.testing.assert_allclose(by_rows, by_columns, rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(by_rows[[0, 4, 5]], [[1 / (1 + np.e), 0, np.e / (1 + np.e)],
+                                                     [1, 0, 0], [1 / 3, 1 / 3, 1 / 3]])
+
+
+@pytest.mark.parametrize("bias", [False, True])
+def test_recorded_matmul_gradients_are_matmul_t_nodes(bias: bool) -> None:
+    """x @ w (and linear) record g @ w.T and x.T @ g as one `matmul_t` node each, no
+    `transpose` node, and they differentiate again to PyTorch's numbers."""
+    from autograd import apply, topological_order
+
+    rng = np.random.default_rng(4)
+    x = Tensor(rng.standard_normal((5, 3)), requires_grad=True)
+    w = Tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    b = Tensor(rng.standard_normal(2), requires_grad=True)
+    out = apply("linear", x, w, b) if bias else x @ w
+    leaves = [x, w, b] if bias else [x, w]
+    loss = (out.tanh() ** 2).sum()
+    grads = grad(loss, leaves, create_graph=True)
+    ops = {node.op for g in grads for node in topological_order(g)}
+    assert "matmul_t" in ops and "transpose" not in ops
+    v = [rng.standard_normal(p.shape) for p in leaves]
+    hv = grad(sum(((g * vi).sum() for g, vi in zip(grads, v)), Tensor(0.0)), leaves)
+    torch = pytest.importorskip("torch")
+    tx, tw, tb = (torch.tensor(p.data, requires_grad=True) for p in (x, w, b))
+    t_leaves = [tx, tw, tb] if bias else [tx, tw]
+    t_out = tx @ tw + tb if bias else tx @ tw
+    t_grads = torch.autograd.grad((t_out.tanh() ** 2).sum(), t_leaves, create_graph=True)
+    t_hv = torch.autograd.grad(sum((g * torch.tensor(vi)).sum() for g, vi in zip(t_grads, v)),
+                               t_leaves)
+    for ours, theirs in zip(hv, t_hv):
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_broadcast_view_of_one_number_is_numpys() -> None:
+    """`sums.broadcast_to` (every backward pass through a sum): a one-element array,
+    0-d, a strided view or float32, broadcast to any shape of as many or more axes, is
+    numpy's read-only broadcast; a shape it cannot reach is numpy's error."""
+    from autograd.sums import broadcast_to
+
+    numbers = [np.ones((1, 1)), np.array(2.5), np.arange(10.0)[3:4],
+               np.arange(10.0)[::3][1:2].reshape(1, 1), np.full((1,), 3.0, np.float32)]
+    for a in numbers:
+        for shape in ((4, 3), (2, 1, 5), (1, 1, 1), (0, 2)):
+            ours, theirs = broadcast_to(a, shape), np.broadcast_to(a, shape)
+            assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+            np.testing.assert_array_equal(ours, theirs)
+            assert not ours.flags.writeable
+    with pytest.raises(ValueError):
+        broadcast_to(np.ones((1, 1)), (3,))

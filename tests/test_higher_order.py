@@ -156,6 +156,7 @@ def _torch_ops(torch):
         "maximum": lambda c, a, b: torch.maximum(a, b),
         "where": lambda c, a, b: torch.where(torch.as_tensor(c), a, b),
         "matmul": lambda c, a, b: a @ b, "linear": lambda c, x, w, b: x @ w + b,
+        "matmul_t": lambda c, a, b: (a.T if c[0] else a) @ (b.T if c[1] else b),
         "sum": lambda c, a: a.sum(dim=c[0], keepdim=c[1]),
         "max": lambda c, a: torch.amax(a, dim=c[0], keepdim=c[1]),
         "min": lambda c, a: torch.amin(a, dim=c[0], keepdim=c[1]),

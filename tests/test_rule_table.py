@@ -208,6 +208,16 @@ def _matmul_cases(rng):
     return [(lambda a, b: a @ b, [_data(rng, *p), _data(rng, *q)]) for p, q in pairs]
 
 
+def _matmul_t_cases(rng):
+    """op(a) @ op(b) for every pair of transposes, (2, 3) @ (3, 4) once transposes undone."""
+    def operands(transposed):
+        a, b = _data(rng, 2, 3), _data(rng, 3, 4)
+        return [Tensor(a.data.T.copy(), requires_grad=True) if transposed[0] else a,
+                Tensor(b.data.T.copy(), requires_grad=True) if transposed[1] else b]
+    return [(lambda a, b, t=t: apply("matmul_t", a, b, ctx=t), operands(t))
+            for t in ((False, True), (True, False), (True, True), (False, False))]
+
+
 def _linear_cases(rng):
     shapes = [(3,), (2, 3), (2, 2, 3)]  # x of any leading shape; w (3, 4); b (4,)
     return [(lambda x, w, b: apply("linear", x, w, b),
@@ -267,6 +277,7 @@ def _col2im_cases(rng):
 
 TENSOR_ONLY: dict[str, Callable] = {
     "matmul": _matmul_cases,
+    "matmul_t": _matmul_t_cases,
     "linear": _linear_cases,
     "sum": _reduction_cases("sum"),
     "max": _reduction_cases("max"),
