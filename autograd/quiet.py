@@ -23,7 +23,9 @@ import numpy as np
 try:  # numpy >= 2: the error state is a context variable holding an opaque "extobj"
     from numpy._core._multiarray_umath import _make_extobj
     from numpy._core._ufunc_config import _extobj_contextvar
-except ImportError:  # pragma: no cover - numpy 1.x
+
+    _extobj_contextvar.reset(_extobj_contextvar.set(_make_extobj(divide="ignore")))
+except Exception:  # pragma: no cover - numpy 1.x, or internals that changed: np.errstate
     _extobj_contextvar = None
 
 F = TypeVar("F", bound=Callable)
