@@ -228,9 +228,8 @@ def _array_check_pow(a: np.ndarray, b: object) -> None:
         if b.is_integer() or not math.isfinite(b) or not (a < 0).any():
             return
         bad = a < 0
-    else:
-        with np.errstate(invalid="ignore"):
-            bad = (a < 0) & np.isfinite(b) & (b != np.floor(b))
+    else:  # comparisons, isfinite and floor never warn, not even at NaN or inf
+        bad = (a < 0) & np.isfinite(b) & (b != np.floor(b))
     if not bad.any():
         return
     bad = np.broadcast_to(bad, np.broadcast_shapes(np.shape(a), np.shape(b)))

@@ -16,6 +16,7 @@ import numpy as np
 
 from autograd.backends import ARRAY, SCALAR, _array_refuse
 from autograd.node_backend import NODES, _apply, _mask, _unary
+from autograd.quiet import quiet
 
 
 # ---------------------------------------------------------------- scalars
@@ -83,13 +84,8 @@ SCALAR.check_at_least = _scalar_check_at_least
 
 
 # ---------------------------------------------------------------- arrays
-def _quiet(function):
-    """A numpy ufunc without warnings for the IEEE results (nan, inf) it returns."""
-    def call(a: np.ndarray) -> np.ndarray:
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            return function(a)
-    call.__name__ = function.__name__
-    return call
+# A numpy ufunc without warnings for the IEEE results (nan, inf) it returns.
+_quiet = quiet(invalid="ignore", over="ignore", divide="ignore")
 
 
 def _elementwise_math(function):
@@ -115,9 +111,9 @@ def _array_cumsum(a: np.ndarray, axis: int) -> np.ndarray:
     return np.cumsum(a, axis=axis)
 
 
+@quiet(invalid="ignore")
 def _array_softsign(a: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        out = a / (1 + np.abs(a))
+    out = a / (1 + np.abs(a))
     infinite = np.isinf(a)
     return out if not infinite.any() else np.where(infinite, np.sign(a), out)
 

@@ -379,6 +379,8 @@ def recording_state() -> Stamp:
     if state is not OFF and state.epoch is not CLOCK.epoch:
         state = _mode.state = state.renewed(CLOCK.epoch)
     return state
+
+
 CONSTANT = "constant"  # the _ctx of a leaf made from a plain number (leaves have no op constants)
 
 
@@ -451,7 +453,8 @@ def scoped_call(method: str) -> Callable[..., Any]:
         previous = _mode.state
         if previous is OFF:
             return getattr(self, method)(*args, **kwargs)
-        current = _new_stamp(Scope)  # _enter_scope, written out: one frame fewer a call
+        # _enter_scope written out: a frame fewer, 0.2% of a spiral step
+        current = _new_stamp(Scope)
         current.name = type(self).__name__
         current.parent = previous if type(previous) is Scope else None
         current.epoch = CLOCK.epoch

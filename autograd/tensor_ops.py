@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.backends import ARRAY
+from autograd.quiet import quiet
 from autograd.sums import row_max, row_sums
 from autograd.table import define
 
@@ -100,16 +101,16 @@ MIN = define("min", lambda m, c, a: a.min(axis=c[0], keepdims=c[1]),
 # softmax along the axis ctx, as one node: the fused loss's gradient under create_graph
 # (nn.functional.softmax stays composed from primitives, so its graph shows every step).
 # d softmax = out * (g - sum(g * out)) along the axis: the softmax Jacobian times g.
+# NaN where a row has NaN or +inf or is all -inf, as in PyTorch (without numpy's
+# warnings); nn.functional.softmax refuses such rows instead.
+@quiet(invalid="ignore")
 def _softmax_forward(m, c, a):
-    # NaN where a row has NaN or +inf or is all -inf, as in PyTorch (without numpy's
-    # warnings); nn.functional.softmax refuses such rows instead.
-    with np.errstate(invalid="ignore"):
-        if a.ndim == 2 and c == 1:  # rows of logits: the fused loss's own steps and numbers
-            e = np.exp(a - row_max(a))
-            e /= row_sums(e)[:, None]
-        else:
-            e = np.exp(a - a.max(axis=c, keepdims=True))
-            e /= m.sum(e, (c,), True)
+    if a.ndim == 2 and c == 1:  # rows of logits: the fused loss's own steps and numbers
+        e = np.exp(a - row_max(a))
+        e /= row_sums(e)[:, None]
+    else:
+        e = np.exp(a - a.max(axis=c, keepdims=True))
+        e /= m.sum(e, (c,), True)
     return e
 
 
