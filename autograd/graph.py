@@ -218,6 +218,21 @@ def changed(leaves: Iterable[Any], epoch: int) -> None:
     CLOCK.epoch = max(CLOCK.epoch, epoch)
 
 
+def replace_data(updates: Sequence[tuple[Any, object]], cause: str) -> None:
+    """Give each leaf of `updates` (leaf, new data) its new `.data` in one commit that an
+    interrupt cannot cut (`finish`), the leaves marked as changed by `cause` (`changed`):
+    loading a state dict."""
+    epoch = next_epoch(cause)
+    leaves = [leaf for leaf, _ in updates]
+
+    def commit() -> None:  # assignments only: idempotent
+        for leaf, data in updates:
+            leaf.data = data
+        changed(leaves, epoch)
+
+    finish(commit)
+
+
 def check_versions(leaves: list, interior: list) -> None:
     """Raise RuntimeError if a node of `interior` (recorded nodes) reads a leaf changed
     after the node was recorded: its gradient would mix values the forward pass never saw.

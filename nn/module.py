@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd import Value
-from autograd.graph import Node, changed, finish, next_epoch, scoped_call
+from autograd.graph import Node, replace_data, scoped_call
 from nn import archive
 
 
@@ -242,15 +242,7 @@ class Module:
         new = {name: float(array) if isinstance(own[name], Value)
                else np.array(array, dtype=own[name].data.dtype, copy=True)  # never alias
                for name, array in arrays.items()}
-        epoch = next_epoch("load_state_dict")
-        loaded = [own[name] for name in new]
-
-        def commit() -> None:  # assignments only: idempotent, finished even if interrupted
-            for name, data in new.items():
-                own[name].data = data
-            changed(loaded, epoch)
-
-        finish(commit)
+        replace_data([(own[name], data) for name, data in new.items()], "load_state_dict")
         return LoadResult(missing, unexpected)
 
     # ------------------------------------------------------------ printing

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
-from autograd.graph import changed, finish, next_epoch
+from autograd.graph import replace_data
 from nn import torch_layers
 from nn.extras import require
 
@@ -107,7 +107,7 @@ def load_torch_state_dict(model: Any, state_dict: Mapping[str, Any]) -> Any:
                 updates.append((param, float(piece)))
             else:  # a fresh array: never alias the caller's tensor
                 updates.append((param, np.array(piece, dtype=param.data.dtype, order="C")))
-    _assign(updates)
+    replace_data(updates, "load_torch_state_dict")  # as load_state_dict does
     return model
 
 
@@ -131,17 +131,3 @@ def _layout_hint(want: np.ndarray, got: np.ndarray) -> str:
         return (" (PyTorch's Linear weight is (out_features, in_features); chainrule's "
                 "own state_dict() has it transposed: load that with model.load_state_dict)")
     return ""
-
-
-def _assign(updates: list[tuple[Any, Any]]) -> None:
-    """Set every parameter's data, as `Module.load_state_dict` does: one commit of
-    assignments that an interrupt cannot cut, and the parameters marked as changed, so a
-    backward pass through a graph recorded before the load raises."""
-    epoch = next_epoch("load_torch_state_dict")
-
-    def commit() -> None:  # assignments only: idempotent
-        for param, data in updates:
-            param.data = data
-        changed([param for param, _ in updates], epoch)
-
-    finish(commit)

@@ -16,7 +16,8 @@ from test_interop_layers import IMAGE_AND_INDEX_LAYERS  # noqa: E402
 
 import nn  # noqa: E402
 from autograd import Tensor, Value  # noqa: E402
-from nn.to_torch import _assign, torch_arrays  # noqa: E402
+from autograd.graph import replace_data  # noqa: E402
+from nn.to_torch import torch_arrays  # noqa: E402
 from nn.torch_layers import TORCH_LAYERS  # noqa: E402
 
 TOL = {np.float64: 1e-12, np.float32: 1e-6}
@@ -315,7 +316,7 @@ def test_an_interrupted_load_finishes_before_the_interrupt_lands() -> None:
 
     params = [Flaky(i) for i in range(4)]
     with pytest.raises(KeyboardInterrupt):
-        _assign([(p, 10 + i) for i, p in enumerate(params)])
+        replace_data([(p, 10 + i) for i, p in enumerate(params)], "load_torch_state_dict")
     # All or nothing, as load_state_dict: the commit is run to its end, then Ctrl-C lands.
     assert [p.data for p in params] == [10, 11, 12, 13]
     assert len({p._stamp.epoch for p in params}) == 1 and params[0]._stamp.epoch > 0
