@@ -324,11 +324,9 @@ def _array_sign(a: np.ndarray) -> np.ndarray:
 
 
 def _array_matmul_t(a: np.ndarray, b: np.ndarray, transposed: tuple[bool, bool]) -> np.ndarray:
-    """a @ b with either 2-D operand transposed first where `transposed` says (a view:
+    """a @ b for 2-D a and b, either transposed first where `transposed` says (a view:
     np.matmul hands BLAS the transposed layout, nothing is copied)."""
-    if a.ndim != 2 or b.ndim != 2:
-        raise ValueError(f"matmul_t: operands must be 2-D, got shapes {a.shape} and {b.shape}")
-    return np.matmul(a.T if transposed[0] else a, b.T if transposed[1] else b)
+    return (a.T if transposed[0] else a) @ (b.T if transposed[1] else b)
 
 
 def _array_sum(a: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.backends import ARRAY
 from autograd.quiet import quiet
 from autograd.sums import row_max, row_sums
 from autograd.table import define
@@ -18,10 +17,9 @@ from autograd.table import define
 def _matmul_backward(m, c, needs, g, out, a, b):
     """d(a @ b): g @ b^T for a, a^T @ g for b, with 1-D operands promoted as np.matmul does."""
     if a.ndim == 2 and b.ndim == 2:  # the common case: no promotion, no batch to sum
-        if m is not ARRAY:  # graph nodes: one matmul_t node each, no transpose nodes
-            return (m.matmul_t(g, b, _NT) if needs[0] else None,
-                    m.matmul_t(a, g, _TN) if needs[1] else None)
-        return (g @ b.T if needs[0] else None, a.T @ g if needs[1] else None)
+        # g @ b^T and a^T @ g, the transposes read in place (on nodes: one matmul_t node each)
+        return (m.matmul_t(g, b, _NT) if needs[0] else None,
+                m.matmul_t(a, g, _TN) if needs[1] else None)
     if a.ndim == 1 and b.ndim == 1:  # dot product: out and g are 0-d
         return (g * b if needs[0] else None, g * a if needs[1] else None)
     if a.ndim == 1:  # (k) @ (..., k, n) -> (..., n)
@@ -60,7 +58,13 @@ def _matmul_t_backward(m, c, needs, g, out, a, b):
     return grad_a, grad_b
 
 
-MATMUL_T = define("matmul_t", lambda m, c, a, b: m.matmul_t(a, b, c), _matmul_t_backward)
+def _check_matmul_t(m, c, a, b):
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(f"matmul_t: operands must be 2-D, got shapes {a.shape} and {b.shape}")
+
+
+MATMUL_T = define("matmul_t", lambda m, c, a, b: m.matmul_t(a, b, c), _matmul_t_backward,
+                  check=_check_matmul_t)
 
 
 # x (..., in) @ w (in, out) + b (out,): a dense layer as one node, like PyTorch's addmm.

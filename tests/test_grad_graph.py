@@ -156,3 +156,11 @@ def test_broadcast_view_of_one_number_is_numpys() -> None:
             assert not ours.flags.writeable
     with pytest.raises(ValueError):
         broadcast_to(np.ones((1, 1)), (3,))
+
+
+def test_matmul_t_refuses_operands_that_are_not_2d() -> None:
+    from autograd import apply
+
+    a, b = Tensor(np.ones((2, 3)), requires_grad=True), Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(ValueError, match=r"matmul_t: operands must be 2-D, got shapes \(2, 3\)"):
+        apply("matmul_t", a, b, ctx=(False, False))
