@@ -44,8 +44,11 @@ def logit_rows(logits: Logits, values: bool = True) -> tuple[int, int, bool, obj
             raise ValueError(f"cross_entropy: logits must be 2-D (N, C) for the tensor engine, "
                              f"got shape {data.shape}")
         (n, c), single = data.shape, False
-        # One sum is cheaper than an isfinite mask; NaN and inf always survive it.
-        finite = data.size == 0 or math.isfinite(np.add.reduce(data, axis=None))
+        # One product is cheaper than an isfinite mask; NaN and inf always survive the dot
+        # product x.x (its terms are squares: no inf - inf). BLAS raises no numpy warning
+        # where entries above ~1e154 overflow it (a sum of huge logits printed one); the
+        # exact search below decides then.
+        finite = data.size == 0 or math.isfinite(np.vdot(data, data))
         rows = data
     elif isinstance(logits, (list, tuple)) and logits:
         single = not isinstance(logits[0], (list, tuple))
