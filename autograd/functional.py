@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from operator import attrgetter
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from autograd.tensor import Tensor
 from autograd.value import Value
 
 Nodes = Node | Sequence[Node]
+_grad_of, _epoch_of = attrgetter("grad"), attrgetter("_stamp.epoch")
 
 
 def grad(outputs: Nodes, inputs: Nodes, grad_outputs: object = None,
@@ -52,12 +54,11 @@ def grad(outputs: Nodes, inputs: Nodes, grad_outputs: object = None,
         if node not in graph and not allow_unused:
             raise ValueError(f"grad: the outputs do not depend on input {i}; pass "
                              "allow_unused=True to get None for it")
-    saved = [node.grad for node in order]  # every grad is put back after
+    saved = list(map(_grad_of, order))  # every grad is put back after
     interior = [node for node in order if node._prev]
-    epoch = CLOCK.epoch
-    older = [node for node in interior if node._stamp.epoch != epoch]
-    if older:  # nodes recorded before the last change of some leaf: were theirs?
-        check_versions([node for node in order if not node._prev], older)
+    if interior and min(map(_epoch_of, interior)) != CLOCK.epoch:
+        # nodes recorded before the last change of some leaf: were theirs?
+        check_versions([node for node in order if not node._prev], interior)
     try:
         for node in order:  # every grad then holds exactly what this call finds
             node.grad = empty

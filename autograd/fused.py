@@ -198,7 +198,9 @@ def _backward_nodes(c: FusedTargets, g: object, zs: tuple) -> tuple:
     scale = g * (1.0 / n) if c.reduction == "mean" else g
     if len(zs) == 1 and zs[0].data.ndim == 2:  # a Tensor (N, C): one softmax node
         z = zs[0]
-        softmax = type(z)._apply("softmax", (z,), 1)
+        # holding the forward pass's softmax: the node's own forward computes exactly these
+        # numbers from z (tests/test_grad_graph.py), at 30x the cost of a copy
+        softmax = type(z)._apply("softmax", (z,), 1, result=c.softmax.copy())
         if c.indices is None:
             minus_y = -c.probs
         else:  # -1 at the targets' flat positions, saved by the forward pass

@@ -39,8 +39,12 @@ def topological_order(root: Any, parents: Callable[[Any], Iterable[Any]] = _pare
             for parent in remaining:
                 if parent not in visited:
                     visited.add(parent)
+                    grandparents = parents(parent)
+                    if not grandparents:  # a leaf (empty tuple or list): nothing to wait for
+                        order.append(parent)
+                        continue
                     suspended.append((node, remaining))
-                    node, remaining = parent, iter(parents(parent))
+                    node, remaining = parent, iter(grandparents)
                     break
             else:  # all of node's parents are in order: node follows them
                 order.append(node)

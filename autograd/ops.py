@@ -23,7 +23,8 @@ from autograd.table import PRIMITIVES, Primitive, define, infix  # noqa: F401 - 
 ADD = define("add", infix(operator.add),
              lambda m, c, n, g, out, a, b: (g, g), elementwise=True)
 MUL = define("mul", infix(operator.mul),
-             lambda m, c, n, g, out, a, b: (g * b, g * a), elementwise=True)
+             lambda m, c, n, g, out, a, b: (g * b if n[0] else None, g * a if n[1] else None),
+             elementwise=True)
 # n-ary addition: one node for a whole sum (a neuron's w.x + b) instead of n - 1 adds.
 ADD_N = define("add_n", lambda m, c, *xs: m.add_n(xs),
                lambda m, c, n, g, out, *xs: (g,) * len(n), elementwise=True, reads_inputs=False)
@@ -35,7 +36,8 @@ NEG = define("neg", infix(operator.neg),
 # with 0 where a == 0 and b >= 0 (a**b is 0 or 1 there for every nearby b >= 0), -inf
 # where a == 0 and b < 0. Both are PyTorch's conventions (docs/conventions.md).
 POW = define("pow", lambda m, c, a, b: m.pow(a, b),
-             lambda m, c, n, g, out, a, b: (g * m.power_rule(a, b), g * m.times_log(out, a, b)),
+             lambda m, c, n, g, out, a, b: (g * m.power_rule(a, b) if n[0] else None,
+                                            g * m.times_log(out, a, b) if n[1] else None),
              check=lambda m, c, a, b: m.check_pow(a, b), elementwise=True)
 # a ** c for a constant exponent c = ctx.
 POW_CONST = define("pow_const", lambda m, c, a: m.pow(a, c),
@@ -76,9 +78,11 @@ CLIP = define("clip", lambda m, c, a: m.clip(a, c[0], c[1]),
               lambda m, c, n, g, out, a: (g * m.inside(a, c[0], c[1]),), elementwise=True)
 # Ties split the gradient evenly between a and b; a NaN on either side passes it to both.
 MAXIMUM = define("maximum", lambda m, c, a, b: m.maximum(a, b),
-                 lambda m, c, n, g, out, a, b: (g * m.share(a, b), g * m.share(b, a)),
+                 lambda m, c, n, g, out, a, b: (g * m.share(a, b) if n[0] else None,
+                                                g * m.share(b, a) if n[1] else None),
                  elementwise=True)
 # ctx = cond (a bool, or a boolean array broadcasting with a and b): a where cond, else b.
 WHERE = define("where", lambda m, c, a, b: m.where(c, a, b),
-               lambda m, c, n, g, out, *ab: (m.where(c, g, 0.0), m.where(c, 0.0, g)),
+               lambda m, c, n, g, out, *ab: (m.where(c, g, 0.0) if n[0] else None,
+                                             m.where(c, 0.0, g) if n[1] else None),
                elementwise=True, reads_inputs=False)

@@ -122,9 +122,11 @@ class Tensor(Node):
     # ------------------------------------------------------------ recording
     @staticmethod
     def _apply(name: str, parents: tuple[Tensor, ...], ctx: object = None,
-               check: bool = True) -> Tensor:
+               check: bool = True, result: np.ndarray | None = None) -> Tensor:
         """Run primitive `name` forward on the parents' data and record the node if needed
-        (its domain check first, unless told not to)."""
+        (its domain check first, unless told not to). `result`: the forward's output
+        when the caller already holds exactly it (the fused loss's saved softmax), so
+        that it is not computed twice; nothing is checked or run then."""
         op = _OPS[name]
         # The parents' arrays and flags. Nearly every op has one to three inputs: reading
         # them directly costs a fifth of what two map() calls do.
@@ -140,12 +142,15 @@ class Tensor(Node):
             needs = (a.requires_grad, b.requires_grad, c.requires_grad)
         else:
             datas, needs = tuple(map(_data, parents)), tuple(map(_requires_grad, parents))
-        if check and op.check is not None:
-            op.check(ARRAY, ctx, *datas)
-        try:
-            data = op.forward(ARRAY, ctx, *datas)
-        except ValueError as error:
-            raise _shape_error(name, datas, ctx, error) from None
+        if result is not None:
+            data = result
+        else:
+            if check and op.check is not None:
+                op.check(ARRAY, ctx, *datas)
+            try:
+                data = op.forward(ARRAY, ctx, *datas)
+            except ValueError as error:
+                raise _shape_error(name, datas, ctx, error) from None
         out = _new_tensor(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
@@ -178,6 +183,8 @@ class Tensor(Node):
         if dtype.kind == "f":
             if type(other) is float or type(other) is int:
                 return _constant(np.asarray(other, dtype=dtype))
+            if type(other) is np.ndarray and other.dtype is dtype:  # what the checks return
+                return _constant(other)
         if isinstance(other, (int, float, np.ndarray, np.number, list, tuple)) \
                 and not isinstance(other, bool):
             array = _as_array(other)  # refuses complex, strings, objects

@@ -13,25 +13,37 @@ from collections.abc import Callable
 
 def interleaved_medians(candidates: dict[str, Callable[[], object]], repeats: int,
                         warmup: int = 2, rounds: int = 5) -> dict[str, float]:
-    """Median seconds per call of each candidate.
+    """Median seconds per call of each candidate, over all its timed calls.
 
     The repeats are split into `rounds`; in each round every candidate runs its share
     back to back (as consecutive training steps do), after `warmup` untimed calls that
     absorb what the previous candidate left behind (caches, freed memory). Rounds
     alternate the candidates, so slow drifts of a noisy machine hit all of them alike.
     """
+    times = {name: [t for ts in per_round for t in ts]
+             for name, per_round in interleaved_times(candidates, repeats, warmup,
+                                                      rounds).items()}
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def interleaved_times(candidates: dict[str, Callable[[], object]], repeats: int,
+                      warmup: int = 2, rounds: int = 5) -> dict[str, list[list[float]]]:
+    """Seconds of each timed call, per candidate and round (see `interleaved_medians`):
+    {name: [[round 0's times], [round 1's], ...]}, for statistics paired by round."""
     rounds = max(1, min(rounds, repeats))
     per_round = max(1, repeats // rounds)
-    times: dict[str, list[float]] = {name: [] for name in candidates}
+    times: dict[str, list[list[float]]] = {name: [] for name in candidates}
     for _ in range(rounds):
         for name, fn in candidates.items():
             for _ in range(warmup):
                 fn()
+            this_round = []
             for _ in range(per_round):
                 start = time.perf_counter()
                 fn()
-                times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+                this_round.append(time.perf_counter() - start)
+            times[name].append(this_round)
+    return times
 
 
 def print_table(title: str, medians: dict[str, float], baseline: str) -> None:

@@ -8,12 +8,19 @@ points. The step is forward, backward and an SGD update; the Hessian-vector prod
 forward, a backward pass with create_graph=True, and a backward pass through the recorded
 gradients dotted with a fixed vector (Pearlmutter's trick: H v without forming H).
 PyTorch's hvp-over-step ratio is the anchor: chainrule's should be within 1.5x of it.
+
+The four candidates alternate in short rounds, and each ratio is taken within a round
+(median hvp over median step of that round) before the median over rounds: a ratio of
+two times measured seconds apart moves with the machine's speed in between (pooled over
+five long rounds, PyTorch's own ratio moved from 1.96 to 2.43 between runs here); the
+spread of the per-round ratios is printed beside it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -27,7 +34,7 @@ from autograd import Tensor, grad  # noqa: E402
 from benchmarks.common import (  # noqa: E402
     add_allocator_option,
     apply_allocator_option,
-    interleaved_medians,
+    interleaved_times,
     machine,
     print_table,
 )
@@ -88,7 +95,8 @@ def torch_setup(X: np.ndarray, y: np.ndarray, vectors: list[np.ndarray]):
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=600)
+    parser.add_argument("--rounds", type=int, default=30)
     add_allocator_option(parser)
     args = parser.parse_args(argv)
     print(apply_allocator_option(args))
@@ -104,15 +112,29 @@ def main(argv: list[str] | None = None) -> None:
         print("  (PyTorch not installed: no anchor)")
     else:
         candidates.update({"PyTorch float64 step": torch_step, "PyTorch float64 hvp": torch_hvp})
-    medians = interleaved_medians(candidates, args.repeats)
+    times = interleaved_times(candidates, args.repeats, rounds=args.rounds)
+    medians = {name: statistics.median(t for ts in rounds for t in ts)
+               for name, rounds in times.items()}
     print_table("spiral, 300 samples, 2 -> 64 ReLU -> 3: times", medians, "chainrule step")
-    ours = medians["chainrule hvp"] / medians["chainrule step"]
-    print(f"\n  chainrule: hvp / step = {ours:.2f}")
-    if "PyTorch float64 hvp" in medians:
-        theirs = medians["PyTorch float64 hvp"] / medians["PyTorch float64 step"]
-        print(f"  PyTorch:   hvp / step = {theirs:.2f}")
-        print(f"  chainrule's ratio / PyTorch's = {ours / theirs:.2f} (target: <= 1.5)")
+    ours = _round_ratios(times["chainrule hvp"], times["chainrule step"])
+    print(f"\n  hvp / step, median of {len(ours)} rounds (quartiles):")
+    print(f"  chainrule: {_summary(ours)}")
+    if "PyTorch float64 hvp" in times:
+        theirs = _round_ratios(times["PyTorch float64 hvp"], times["PyTorch float64 step"])
+        print(f"  PyTorch:   {_summary(theirs)}")
+        relative = [a / b for a, b in zip(ours, theirs)]
+        print(f"  chainrule's ratio / PyTorch's = {_summary(relative)} (target: <= 1.5)")
 
+
+def _round_ratios(numerator: list[list[float]], denominator: list[list[float]]) -> list[float]:
+    """Per round: the median of `numerator`'s times over the median of `denominator`'s."""
+    return [statistics.median(a) / statistics.median(b) for a, b in zip(numerator, denominator)]
+
+
+def _summary(ratios: list[float]) -> str:
+    """'2.31 (2.20 to 2.45)': the median and the quartiles."""
+    low, middle, high = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+    return f"{middle:.2f} ({low:.2f} to {high:.2f})"
 
 if __name__ == "__main__":
     main()

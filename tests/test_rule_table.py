@@ -196,6 +196,35 @@ def test_elementwise_rule_tensor_engine_with_broadcasting(name: str) -> None:
     check_elementwise(name, "array", seed=RNG_SEED + 2)
 
 
+@pytest.mark.parametrize("name", [n for n in ELEMENTWISE_NAMES
+                                  if elementwise_case(n)[2] >= 2])
+def test_elementwise_rules_skip_inputs_that_want_no_gradient(name: str) -> None:
+    """With one input wanting a gradient (the others constants: `x * mask`, `x ** k`),
+    a rule computes nothing for the others: None, or the upstream gradient itself; the
+    wanted gradient is what the rule gives when every input wants one. Gradients of
+    mixed constants and parameters then pass gradcheck."""
+    rng = np.random.default_rng(RNG_SEED + 7)
+    ctx, _, arity = elementwise_case(name)
+    ctx = _ctx_for(ctx, "array")
+    shapes = ELEMENTWISE_SHAPES[arity]
+    data = elementwise_inputs(name, shapes, rng, "array")
+    primitive = PRIMITIVES[name]
+    out = primitive.forward(ARRAY, ctx, *data)
+    g = rng.standard_normal(out.shape)
+    full = primitive.backward(ARRAY, ctx, (True,) * arity, g, out, *data)
+    for wanted in range(arity):
+        needs = tuple(i == wanted for i in range(arity))
+        grads = primitive.backward(ARRAY, ctx, needs, g, out, *data)
+        for i, got in enumerate(grads):
+            if i == wanted:
+                np.testing.assert_array_equal(got, full[i])
+            else:
+                assert got is None or got is g, f"{name}: input {i} got a computed gradient"
+        inputs = [Tensor(d, requires_grad=i == wanted) for i, d in enumerate(data)]
+        result = gradcheck(lambda *xs: apply(name, *xs, ctx=ctx), inputs)
+        assert result.ok, f"{name} (only input {wanted} a parameter): {result}"
+
+
 # ---------------------------------------------------------------- tensor-only rules
 def _data(rng: np.random.Generator, *shape: int) -> Tensor:
     return Tensor(rng.uniform(-2, 2, size=shape), requires_grad=True)
