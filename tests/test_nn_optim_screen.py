@@ -88,3 +88,16 @@ def test_a_gradient_from_create_graph_steps_with_its_values() -> None:
     with pytest.raises(ValueError, match="not finite"):
         optim.SGD([w], lr=0.25).step()
     np.testing.assert_array_equal(w.data, [0.5, -1.0])
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (0, 3)])
+def test_zero_dimensional_and_empty_parameters_step_and_are_screened(shape) -> None:
+    w = Tensor(np.ones(shape), requires_grad=True, label="w")
+    w.grad = np.full(shape, 2.0)
+    optim.SGD([w], lr=0.25).step()
+    np.testing.assert_array_equal(w.data, np.full(shape, 0.5))
+    if shape == ():
+        w.grad = np.array(np.inf)
+        with pytest.raises(ValueError, match=r"not finite \(inf at flat position 0\)"):
+            optim.SGD([w], lr=0.25).step()
+        assert w.data == 0.5
