@@ -382,8 +382,9 @@ ARRAY = backend(
     clip=np.clip,
     where=np.where,
     # constant masks
-    positive=lambda a: a > 0.0,  # 0.0, not 0: numpy resolves a Python int more slowly
-    not_zero=lambda out: out != 0.0,
+    # 0.0 < a and 0.0 != out, as C calls: no Python frame per mask
+    positive=functools.partial(np.less, 0.0),
+    not_zero=functools.partial(np.not_equal, 0.0),
     sign=_array_sign,
     inside=lambda a, lo, hi: (a >= lo) & (a <= hi),
     share=_share,
