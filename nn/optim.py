@@ -36,7 +36,6 @@ import numpy as np
 
 from autograd import Tensor, Value
 from autograd.graph import changed, finish, next_epoch
-from autograd.quiet import quiet
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam"]
 
@@ -163,33 +162,53 @@ class Optimizer(ABC):
         raises ValueError/TypeError naming the parameter, and no parameter or state has
         been touched; an interrupt (Ctrl-C) lands before the step or after all of it.
         """
-        value_grads = self._value_grads()
-        checked = self._checked_tensor_grads()
+        values = self._values
+        value_grads = self._value_grads() if values else None
         lr = self.current_lr
-        # Compute: new arrays and states, nothing of the parameters touched.
+        # One pass checks each Tensor parameter, then computes its new values and state
+        # apart; nothing is written before the commit, so a refusal later in the pass
+        # still leaves every parameter and state as it was.
         states = self.state
         new_states: dict[object, dict[str, Any]] = {}
+        writes = []  # (array, its new values)
         moved = []  # the parameters that get a new value
-        tensor_updates = []  # (array, its new values)
-        update = self._update
-        for index, p, data, grad in checked:
+        update, init_state = self._update, self._init_state
+        for index, p in self._tensors:
+            grad = p.grad
+            if grad is None:
+                continue
+            data = p.data
+            # The usual case in one test; anything else (a Tensor gradient, float32
+            # gradients of float64 parameters, all that must be refused) the full check.
+            if not (type(grad) is _ARRAY and type(data) is _ARRAY and grad.dtype is data.dtype
+                    and data.dtype.kind == "f" and grad.shape == data.shape
+                    and data.flags.writeable):
+                grad = self._checked_grad(index, data, grad)
             state = states.get(index)
+            if state:
+                self._check_state(index, data, state)
+            # NaN and inf always survive the dot product g.g (its terms are squares: no
+            # inf - inf), cheaper than any ufunc test; vdot, unlike dot, raises no numpy
+            # warning when finite entries above ~1e154 overflow it, hence the exact
+            # search after.
+            if not math.isfinite(np.vdot(grad, grad)):
+                self._refuse_non_finite(index, grad)
             new, new_states[index] = update(
-                self._init_state(data) if state is None else state, data, grad, lr)
-            tensor_updates.append((data, new))
+                init_state(data) if state is None else state, data, grad, lr)
+            writes.append((data, new))
             moved.append(p)
         value_updates = None
         if value_grads is not None:
             value_updates = self._update_values(value_grads, lr, new_states)
-            moved += self._values
+            moved += values
         epoch = next_epoch(self._cause)
         steps = self.steps + 1
 
         def commit() -> None:  # assignments only, idempotent; an interrupt waits for its end
-            for data, new in tensor_updates:
+            for data, new in writes:
                 data[...] = new  # in place: the array keeps its identity
             if value_updates is not None:
-                for p, new in zip(self._values, value_updates):
+                for p, new in zip(values, value_updates):
                     p.data = new
             states.update(new_states)
             changed(moved, epoch)
@@ -244,41 +263,12 @@ class Optimizer(ABC):
                     self._refuse(self._value_index[k], f"is not finite ({g!r})")
         return grads
 
-    # The finiteness test below squares numbers: silence numpy's overflow warning for
-    # entries above ~1e154, once per step (`quiet`: np.errstate costs as much as the test).
-    @quiet(over="ignore", invalid="ignore")
-    def _checked_tensor_grads(self) -> list[tuple[int, Tensor, np.ndarray, np.ndarray]]:
-        """(index, parameter, data, gradient array) of every Tensor parameter with a
-        gradient; raises naming the first parameter whose gradient is not a real array of
-        its shape or has a NaN/inf, or that cannot be updated (read-only, resized since
-        its state was made)."""
-        out = []
-        states = self.state
-        for index, p in self._tensors:
-            grad = p.grad
-            if grad is None:
-                continue
-            data = p.data
-            # The usual case in one test; anything else (a Tensor gradient, float32
-            # gradients of float64 parameters, all that must be refused) the full check.
-            if not (type(grad) is _ARRAY and type(data) is _ARRAY and grad.dtype is data.dtype
-                    and data.dtype.kind == "f" and grad.shape == data.shape
-                    and data.flags.writeable):
-                grad = self._checked_grad(index, data, grad)
-            state = states.get(index)
-            if state:
-                self._check_state(index, data, state)
-            # NaN and inf always survive the dot product g.g (its terms are squares: no
-            # inf - inf), which BLAS computes at about half the cost of a ufunc sum. Finite
-            # entries above ~1e154 overflow it, hence the exact search after.
-            flat = grad.ravel()
-            if not math.isfinite(flat.dot(flat)):
-                bad = _first_non_finite(flat)
-                if bad is not None:
-                    self._refuse(index, f"is not finite ({float(flat[bad])!r} at flat "
-                                        f"position {bad})")
-            out.append((index, p, data, grad))
-        return out
+    def _refuse_non_finite(self, index: int, grad: np.ndarray) -> None:
+        """Refuse parameter `index` if its gradient array holds a NaN/inf, naming the first."""
+        flat = grad.ravel()
+        bad = _first_non_finite(flat)
+        if bad is not None:
+            self._refuse(index, f"is not finite ({float(flat[bad])!r} at flat position {bad})")
 
     def _checked_grad(self, index: int, data: object, grad: object) -> np.ndarray:
         """The gradient array to step with, for a parameter outside `step`'s usual case:
