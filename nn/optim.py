@@ -165,14 +165,11 @@ class Optimizer(ABC):
         values = self._values
         value_grads = self._value_grads() if values else None
         lr = self.current_lr
-        # One pass checks each Tensor parameter, then computes its new values and state
-        # apart; nothing is written before the commit, so a refusal later in the pass
-        # still leaves every parameter and state as it was.
+        # Check every Tensor parameter first, then compute the new values and states apart:
+        # a refusal comes before any arithmetic on the gradients (which could warn, or
+        # raise under np.seterr(all="raise")), and nothing is written before the commit.
         states = self.state
-        new_states: dict[object, dict[str, Any]] = {}
-        writes = []  # (array, its new values)
-        moved = []  # the parameters that get a new value
-        update, init_state = self._update, self._init_state
+        checked = []  # (index, parameter, data, gradient array, state or None)
         for index, p in self._tensors:
             grad = p.grad
             if grad is None:
@@ -193,6 +190,12 @@ class Optimizer(ABC):
             # search after.
             if not math.isfinite(np.vdot(grad, grad)):
                 self._refuse_non_finite(index, grad)
+            checked.append((index, p, data, grad, state))
+        new_states: dict[object, dict[str, Any]] = {}
+        writes = []  # (array, its new values)
+        moved = []  # the parameters that get a new value
+        update, init_state = self._update, self._init_state
+        for index, p, data, grad, state in checked:
             new, new_states[index] = update(
                 init_state(data) if state is None else state, data, grad, lr)
             writes.append((data, new))

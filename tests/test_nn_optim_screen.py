@@ -61,7 +61,7 @@ def test_a_non_finite_entry_anywhere_is_refused_and_located(dtype, bad, position
         with pytest.raises(ValueError, match=rf"parameter 1 \('w'\) is not finite \({bad!r} "
                                              rf"at flat position {position}\); no parameter"):
             opt.step()
-    np.testing.assert_array_equal(a.data, before[0])  # its update was computed, not written
+    np.testing.assert_array_equal(a.data, before[0])
     np.testing.assert_array_equal(w.data, before[1])
     assert opt.state.keys() == before[2].keys() and opt.steps == before[3]
     for key, state in before[2].items():
@@ -101,3 +101,21 @@ def test_zero_dimensional_and_empty_parameters_step_and_are_screened(shape) -> N
         with pytest.raises(ValueError, match=r"not finite \(inf at flat position 0\)"):
             optim.SGD([w], lr=0.25).step()
         assert w.data == 0.5
+
+
+def test_every_parameter_is_checked_before_any_update_is_computed() -> None:
+    """Parameter 0's gradient is finite but huge (Adam's g * g overflows), parameter 1's
+    holds a NaN: the refusal names parameter 1 before any arithmetic on parameter 0 could
+    warn, or raise under np.errstate(all="raise"); nothing changes."""
+    big = np.sqrt(np.finfo(np.float64).max) * 4.0
+    a = Tensor(np.ones(3), requires_grad=True, label="a")
+    b = Tensor(np.ones(2), requires_grad=True, label="b")
+    opt = optim.Adam([a, b], lr=0.1)
+    a.grad, b.grad = np.array([big, 1.0, -big]), np.array([1.0, np.nan])
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"parameter 1 \('b'\) is not finite \(nan at flat "
+                                             r"position 1\); no parameter was updated"):
+            opt.step()
+    np.testing.assert_array_equal(a.data, np.ones(3))
+    assert opt.state == {} and opt.steps == 0
