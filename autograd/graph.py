@@ -25,7 +25,8 @@ def topological_order(root: Any, parents: Callable[[Any], Iterable[Any]] = _pare
     all of its parents (the root last).
 
     Iterative depth-first search, so graphs millions of nodes deep need no recursion.
-    `parents(node)` says how to reach a node's inputs; it defaults to `node._prev`.
+    `parents(node)` says how to reach a node's inputs (a sequence, or an iterator); it
+    defaults to `node._prev`.
     """
     order: list = []
     visited: set = set()  # nodes hash by identity

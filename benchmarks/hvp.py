@@ -136,5 +136,6 @@ def _summary(ratios: list[float]) -> str:
     low, middle, high = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
     return f"{middle:.2f} ({low:.2f} to {high:.2f})"
 
+
 if __name__ == "__main__":
     main()

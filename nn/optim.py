@@ -168,29 +168,8 @@ class Optimizer(ABC):
         # Check every Tensor parameter first, then compute the new values and states apart:
         # a refusal comes before any arithmetic on the gradients (which could warn, or
         # raise under np.seterr(all="raise")), and nothing is written before the commit.
+        checked = self._checked_tensor_grads()
         states = self.state
-        checked = []  # (index, parameter, data, gradient array, state or None)
-        for index, p in self._tensors:
-            grad = p.grad
-            if grad is None:
-                continue
-            data = p.data
-            # The usual case in one test; anything else (a Tensor gradient, float32
-            # gradients of float64 parameters, all that must be refused) the full check.
-            if not (type(grad) is _ARRAY and type(data) is _ARRAY and grad.dtype is data.dtype
-                    and data.dtype.kind == "f" and grad.shape == data.shape
-                    and data.flags.writeable):
-                grad = self._checked_grad(index, data, grad)
-            state = states.get(index)
-            if state:
-                self._check_state(index, data, state)
-            # NaN and inf always survive the dot product g.g (its terms are squares: no
-            # inf - inf), cheaper than any ufunc test; vdot, unlike dot, raises no numpy
-            # warning when finite entries above ~1e154 overflow it, hence the exact
-            # search after.
-            if not math.isfinite(np.vdot(grad, grad)):
-                self._refuse_non_finite(index, grad)
-            checked.append((index, p, data, grad, state))
         new_states: dict[object, dict[str, Any]] = {}
         writes = []  # (array, its new values)
         moved = []  # the parameters that get a new value
@@ -265,6 +244,37 @@ class Optimizer(ABC):
                 if not math.isfinite(g):
                     self._refuse(self._value_index[k], f"is not finite ({g!r})")
         return grads
+
+    def _checked_tensor_grads(self) -> list[tuple[int, Tensor, np.ndarray, np.ndarray,
+                                                 dict[str, Any] | None]]:
+        """(index, parameter, data, gradient array, state or None) of every Tensor
+        parameter with a gradient; raises naming the first parameter whose gradient is
+        not a real array of its shape or has a NaN/inf, or that cannot be updated
+        (read-only, resized since its state was made)."""
+        checked = []
+        states = self.state
+        for index, p in self._tensors:
+            grad = p.grad
+            if grad is None:
+                continue
+            data = p.data
+            # The usual case in one test; anything else (a Tensor gradient, float32
+            # gradients of float64 parameters, all that must be refused) the full check.
+            if not (type(grad) is _ARRAY and type(data) is _ARRAY and grad.dtype is data.dtype
+                    and data.dtype.kind == "f" and grad.shape == data.shape
+                    and data.flags.writeable):
+                grad = self._checked_grad(index, data, grad)
+            state = states.get(index)
+            if state:
+                self._check_state(index, data, state)
+            # NaN and inf always survive the dot product g.g (its terms are squares: no
+            # inf - inf), cheaper than any ufunc test; vdot, unlike dot, raises no numpy
+            # warning when finite entries above ~1e154 overflow it, hence the exact
+            # search after.
+            if not math.isfinite(np.vdot(grad, grad)):
+                self._refuse_non_finite(index, grad)
+            checked.append((index, p, data, grad, state))
+        return checked
 
     def _refuse_non_finite(self, index: int, grad: np.ndarray) -> None:
         """Refuse parameter `index` if its gradient array holds a NaN/inf, naming the first."""
