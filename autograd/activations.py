@@ -14,6 +14,7 @@ import math
 
 from autograd.functions import Number, as_node, clip, erfc, expm1
 from autograd.graph import scope
+from autograd.quiet import quiet
 
 SELU_ALPHA = 1.6732632423543772848170429916717  # Klambauer et al. (2017), as in PyTorch
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -93,11 +94,18 @@ def log_sigmoid(x: object) -> Number:
     return type(x)._apply("log_sigmoid", (x,))
 
 
+@quiet(invalid="ignore")
+def _gated(x: Number, gate: Number) -> Number:
+    """x * gate: nan at x = -inf, where the gate is 0, as PyTorch gives, without a numpy
+    warning from inside the composite."""
+    return x * gate
+
+
 def silu(x: object) -> Number:
     """x * sigmoid(x) (also called swish)."""
     x = as_node(x)
     with scope("silu"):
-        return x * x.sigmoid()
+        return _gated(x, x.sigmoid())
 
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -118,8 +126,8 @@ def gelu(x: object, approximate: str = "none") -> Number:
     x = as_node(x)
     with scope("gelu"):
         if approximate == "tanh":
-            return x * ((x + 0.044715 * x ** 3) * _TANH_SCALE).sigmoid()
-        return x * erfc(x * -_SQRT_HALF) * 0.5
+            return _gated(x, ((x + 0.044715 * x ** 3) * _TANH_SCALE).sigmoid())
+        return _gated(x, erfc(x * -_SQRT_HALF)) * 0.5
 
 
 def hardtanh(x: object, min_val: float = -1.0, max_val: float = 1.0) -> Number:
