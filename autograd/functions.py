@@ -32,7 +32,7 @@ def exp(x: object) -> Number:
 
 
 def log(x: object) -> Number:
-    """Natural logarithm, elementwise; entries must be positive (ValueError)."""
+    """Natural logarithm, elementwise; entries must be non-negative (ValueError), log 0 = -inf."""
     return _apply("log", x)
 
 
