@@ -121,8 +121,10 @@ def _indices(array: np.ndarray, n: int, c: int) -> np.ndarray:
 
 def _probabilities(rows: np.ndarray, n: int, c: int) -> np.ndarray:
     if rows.shape[1] != c:
+        hint = ("; class indices go in a 1-D array (N,), not (N, 1)"
+                if rows.shape[1] == 1 and c > 1 else "")
         raise ValueError(f"cross_entropy: one-hot/probability rows have width {rows.shape[1]} "
-                         f"but the logits have {c} classes")
+                         f"but the logits have {c} classes{hint}")
     if rows.shape[0] != n:
         raise ValueError(f"cross_entropy: {rows.shape[0]} target rows for {n} samples")
     rows = rows.astype(np.float64)

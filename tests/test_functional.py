@@ -597,6 +597,8 @@ BAD_INPUT = [
      [[1.0, 0.0], [0.5, 0.5]], {}, ["in row 1 a class with positive target probability"]),
     ("bad_reduction", LOGITS, [0, 1, 1], {"reduction": "avg"}, ["reduction", "'avg'"]),
     ("fractional_index", LOGITS, np.array([0.5, 1.0, 1.0]), {}, ["whole numbers"]),
+    ("indices_as_a_column", LOGITS, np.array([[0], [1], [1]]), {},
+     ["width 1", "1-D array (N,), not (N, 1)"]),
 ]
 
 
