@@ -17,11 +17,13 @@ from operator import attrgetter
 import numpy as np
 
 from autograd.graph import CLOCK, Node, check_versions, finish, propagate, topological_order
+from autograd.quiet import ieee
 from autograd.tensor import Tensor
 from autograd.value import Value
 
 Nodes = Node | Sequence[Node]
 _grad_of, _epoch_of = attrgetter("grad"), attrgetter("_stamp.epoch")
+_quiet_propagate = ieee(propagate)  # as Tensor.backward: no numpy warnings from the rules
 
 
 def grad(outputs: Nodes, inputs: Nodes, grad_outputs: object = None,
@@ -62,7 +64,8 @@ def grad(outputs: Nodes, inputs: Nodes, grad_outputs: object = None,
     try:
         for node in order:  # every grad then holds exactly what this call finds
             node.grad = empty
-        propagate(outs, seeds, interior, create_graph)
+        (_quiet_propagate if engine is Tensor else propagate)(outs, seeds, interior,
+                                                               create_graph)
         return tuple(node.grad if node in graph else None for node in ins)
     finally:  # every grad as it was, even after an interrupt
         finish(partial(_put_back, order, saved))

@@ -17,8 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd.quiet import quiet
-
 _parents_of = attrgetter("_prev")
 
 
@@ -274,17 +272,11 @@ def _describe(leaf: Any) -> str:
     return f"the Value{label} (data={leaf.data!r})"
 
 
-@quiet(divide="ignore", invalid="ignore", over="ignore")
 def propagate(roots: Sequence[Any], seeds: Sequence[object], interior: list,
               create_graph: bool = False) -> None:
     """The walk itself: add each seed to its root's grad, then apply every recorded node's
     rule in reverse topological order (`interior`: recorded nodes, each after its
-    inputs; their grads and the leaves' must have been reset).
-
-    Gradients are IEEE arithmetic, as PyTorch's are: 0 * inf in a rule is nan without a
-    numpy warning pointing into chainrule's code (an optimizer refuses a NaN gradient,
-    naming the parameter). One switch of numpy's error state per walk: 0.2% of a
-    spiral step (benchmarks/tensor.py)."""
+    inputs; their grads and the leaves' must have been reset)."""
     if create_graph:
         _propagate_nodes(roots, seeds, interior)
         return

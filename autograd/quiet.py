@@ -62,3 +62,10 @@ def quiet(**ignored: str) -> Callable[[F], F]:
         return run  # type: ignore[return-value]
 
     return decorate
+
+
+# A Tensor backward pass: gradients are IEEE arithmetic, as PyTorch's are (0 * inf in a
+# rule is nan) without a numpy warning pointing into chainrule's code; an optimizer then
+# refuses the NaN gradient, naming the parameter. One switch per walk (0.2% of a spiral
+# step, benchmarks/tensor.py); Values compute with Python floats, which never warn.
+ieee = quiet(divide="ignore", invalid="ignore", over="ignore")

@@ -25,6 +25,7 @@ from autograd.graph import (
     recording_state,
 )
 from autograd.node_backend import NODES
+from autograd.quiet import ieee
 from autograd.sums import broadcast_to
 from autograd.table import BoundOps, Primitive
 from autograd.tensor_args import (
@@ -340,6 +341,7 @@ class Tensor(Node):
             raise IndexError(f"getitem: {error} (tensor shape {self.shape})") from None
 
     # ------------------------------------------------------------ backward
+    @ieee
     def backward(self, grad: object = None, create_graph: bool = False) -> None:
         """Backpropagate from this tensor, adding d(self)/d(leaf) * grad to each leaf's `.grad`.
 
