@@ -18,6 +18,7 @@ import numpy as np
 
 from autograd import Tensor, Value, apply, scope
 from autograd.fused import FusedTargets, refuse_undefined
+from autograd.sums import surely_finite
 from autograd.tensor_args import normalize_axis
 from autograd.torch_names import torch_names
 from nn.nll import IGNORE_INDEX, Plan, check_options, classes_last, plan, reduce
@@ -242,8 +243,7 @@ def _checked_tensor(op: str, z: Tensor, axis: object) -> int:
     """The axis, normalised; refuses scores the policy refuses (`refuse_undefined`)."""
     data = z.data
     axis = normalize_axis(axis, data.ndim, op)
-    # One sum first: NaN and inf survive it (or it overflowed: the search decides).
-    if data.size and not math.isfinite(np.add.reduce(data, axis=None)):
+    if not surely_finite(data):  # NaN/inf, or huge entries: the search decides
         refuse_undefined(op, data, axis)
     return axis
 

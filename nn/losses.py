@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from autograd import Tensor, Value, apply, scope
+from autograd.sums import surely_finite
 
 # The functions themselves, not `nn.functional`: it offers these losses as functions too.
 from nn.cross_entropy import cross_entropy
@@ -267,8 +268,7 @@ def _tensor_target(op: str, pred: Tensor, target: object) -> Tensor | np.ndarray
 
 def _refuse_non_finite(op: str, what: str, array: np.ndarray) -> None:
     """Raise naming the loss, the first NaN or +-inf entry and how many there are."""
-    # One sum first: NaN and inf survive it (a sum that overflowed: the search decides).
-    if array.size and math.isfinite(np.add.reduce(array, axis=None, dtype=np.float64)):
+    if surely_finite(array):  # else NaN/inf, or huge entries: the search decides
         return
     bad = ~np.isfinite(array)
     if bad.any():

@@ -36,6 +36,7 @@ import numpy as np
 
 from autograd import Tensor, Value
 from autograd.graph import changed, finish, next_epoch
+from autograd.sums import surely_finite
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam"]
 
@@ -267,11 +268,7 @@ class Optimizer(ABC):
             state = states.get(index)
             if state:
                 self._check_state(index, data, state)
-            # NaN and inf always survive the dot product g.g (its terms are squares: no
-            # inf - inf), cheaper than any ufunc test; vdot, unlike dot, raises no numpy
-            # warning when finite entries above ~1e154 overflow it, hence the exact
-            # search after.
-            if not math.isfinite(np.vdot(grad, grad)):
+            if not surely_finite(grad):  # else NaN/inf, or huge squares: search exactly
                 self._refuse_non_finite(index, grad)
             checked.append((index, p, data, grad, state))
         return checked

@@ -16,6 +16,7 @@ import numpy as np
 
 from autograd import Tensor, Value
 from autograd.fused import refuse_infinite_targets, refuse_undefined
+from autograd.sums import surely_finite
 
 Logits = Union[Tensor, Sequence[Value], Sequence[Sequence[Value]]]  # noqa: UP007 - runtime alias, py3.10
 Targets = Union[int, Sequence[int], np.ndarray, Tensor, Sequence[Sequence[float]]]  # noqa: UP007
@@ -44,11 +45,7 @@ def logit_rows(logits: Logits, values: bool = True) -> tuple[int, int, bool, obj
             raise ValueError(f"cross_entropy: logits must be 2-D (N, C) for the tensor engine, "
                              f"got shape {data.shape}")
         (n, c), single = data.shape, False
-        # One product is cheaper than an isfinite mask; NaN and inf always survive the dot
-        # product x.x (its terms are squares: no inf - inf). BLAS raises no numpy warning
-        # where entries above ~1e154 overflow it (a sum of huge logits printed one); the
-        # exact search below decides then.
-        finite = data.size == 0 or math.isfinite(np.vdot(data, data))
+        finite = surely_finite(data)  # else the exact search below decides
         rows = data
     elif isinstance(logits, (list, tuple)) and logits:
         single = not isinstance(logits[0], (list, tuple))
@@ -60,7 +57,7 @@ def logit_rows(logits: Logits, values: bool = True) -> tuple[int, int, bool, obj
         finite = True
         if values:
             rows = [[v.data if type(v) is Value else number(v) for v in row] for row in rows]
-            finite = math.isfinite(sum(map(sum, rows)))  # one sum, as for a Tensor
+            finite = math.isfinite(sum(map(sum, rows)))  # one sum: NaN and inf survive it
     else:
         raise TypeError(f"cross_entropy: logits must be a Tensor (N, C) or a non-empty list of "
                         f"Value (or of lists of Value), got {type(logits).__name__}")

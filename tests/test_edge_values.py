@@ -28,6 +28,7 @@ from test_higher_order import CALLS, _torch_ops
 from test_rule_table import ELEMENTWISE_NAMES, elementwise_case
 
 from autograd import Tensor, Value, apply
+from autograd.sums import surely_finite
 from autograd.table import PRIMITIVES
 
 REFUSED = "refused"  # the engine raised ValueError (a domain check)
@@ -282,3 +283,21 @@ def test_other_primitives_match_pytorch_on_edge_arrays(call) -> None:
                 if not np.allclose(got, want, rtol=1e-12, atol=0.0, equal_nan=True):
                     problems.append(f"{name} input {k} {label}: {got} vs PyTorch {want}")
     assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.longdouble])
+def test_the_finiteness_screen_is_silent_and_never_passes_nan_or_inf(dtype) -> None:
+    """`sums.surely_finite`, the one-product screen of the optimizers, the losses and
+    cross-entropy: True for finite data, False wherever a NaN or inf is (any position,
+    any layout), and no numpy warning or error even where huge squares overflow."""
+    big = np.sqrt(np.finfo(dtype).max, dtype=dtype) * dtype(4)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        assert surely_finite(np.ones((3, 4), dtype)) and surely_finite(np.zeros(0, dtype))
+        surely_finite(np.array([big, -big, 1], dtype))  # may say False (look), never warns
+        for bad in (np.nan, np.inf, -np.inf):
+            for position in range(6):
+                data = np.ones((2, 3), dtype)
+                data.flat[position] = bad
+                assert not surely_finite(data) and not surely_finite(data.T)
+                assert not surely_finite(np.repeat(data, 2, axis=1)[:, ::2])
