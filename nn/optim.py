@@ -226,11 +226,11 @@ class Optimizer(ABC):
                                     "number; no parameter was updated") from None
             raise
 
-    def _value_grads(self) -> list[float] | None:
-        if not self._values:
-            return None
+    def _value_grads(self) -> list[float]:
+        """The Value parameters' gradients as floats; raises naming a non-real or
+        non-finite one."""
         grads = list(map(_GRAD, self._values))
-        try:  # as in _first_non_finite: NaN/inf survive a sum, so one sum screens them all
+        try:  # NaN/inf survive a sum, so one sum screens them all
             total = sum(grads)
         except TypeError:
             total = None
